@@ -1,0 +1,51 @@
+# 联建网格看板 — the two set-up commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
+PORT ?= 8501
+
+.PHONY: run test system-deps demo bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+## make run: create .venv, install, serve the dashboard on http://localhost:8501
+run: $(STAMP)
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+
+## make test: create .venv, install (and chromium + CJK fonts when root), run every test
+test: $(STAMP) system-deps
+	$(PY) -m pytest
+
+# Debian's chromium (browser tests) and fonts-noto-cjk (Chinese text in
+# screenshots and static maps).  Installed when we are root; otherwise the
+# exact command is printed and the target fails.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "缺少系统软件包:$$missing —— 请运行: sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## make demo: rebuild data/demo/sanming.gpkg from its seed
+demo: $(STAMP)
+	$(PY) -m data.build_demo
+
+## make bench: print the benchmark tables
+bench: $(STAMP)
+	$(PY) benchmarks/bench_kpis.py
+
+clean:
+	rm -rf $(VENV) test-artifacts

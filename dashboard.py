@@ -1,0 +1,30 @@
+"""联建网格看板 — the frame: page config, navigation, the shared sidebar."""
+import streamlit as st
+
+from geo import cached, texts
+from geo.problems import DatasetError
+
+st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/map:", layout="wide")
+
+pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
+                            icon=":material/dashboard:", default=True)])
+
+with st.sidebar:
+    st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")
+    src = cached.current_source()
+    try:
+        options = cached.area_options(src)
+    except DatasetError:
+        options = {}
+    st.selectbox(texts.SIDEBAR_COUNTY, [None, *options], key="county",
+                 format_func=lambda c: texts.ALL_COUNTIES if c is None else options[c][0])
+    townships = options[st.session_state.county][1] if st.session_state.county in options else {}
+    if st.session_state.get("township") not in townships:
+        st.session_state.township = None
+    st.selectbox(texts.SIDEBAR_TOWNSHIP, [None, *townships], key="township",
+                 format_func=lambda t: texts.ALL_TOWNSHIPS if t is None else townships[t],
+                 disabled=not townships)
+    if src.is_demo:
+        st.caption(texts.SAMPLE_BADGE)
+
+pg.run()

@@ -1,0 +1,200 @@
+"""Map builders: display geometry and the overview's deck.gl map.
+
+Builders return a :class:`pydeck.Deck`; pages render it.  Nothing here
+requests anything outside the machine: no basemap style is set, so deck.gl
+(bundled with Streamlit's frontend) draws only our layers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from geo.crs import metric_crs
+
+DISPLAY_CRS = "EPSG:4326"
+NO_DATA = [204, 204, 204, 160]
+
+# Colour ramps (RGB) for classified figures, light to dark.
+RAMPS = {
+    "reds": [[254, 229, 217], [252, 174, 145], [251, 106, 74], [222, 45, 38], [165, 15, 21]],
+    "greens": [[237, 248, 233], [186, 228, 179], [116, 196, 118], [49, 163, 84], [0, 109, 44]],
+}
+CATEGORY_COLORS = {True: [200, 16, 46, 200], False: [189, 189, 189, 150]}
+SCHEMES = {"natural_breaks": "NaturalBreaks", "quantiles": "Quantiles",
+           "equal_interval": "EqualInterval"}
+
+
+@dataclass(frozen=True)
+class Legend:
+    """Legend entries: ``(rgba, label)`` pairs, in drawing order."""
+
+    title: str
+    entries: tuple
+
+
+def display_geometry(gdf: gpd.GeoDataFrame, tolerance_m: float = 60.0,
+                     decimals: int = 5) -> gpd.GeoDataFrame:
+    """Geometry simplified for the screen, in EPSG:4326.
+
+    Neighbours stay edge to edge: a valid coverage is simplified with
+    ``shapely.coverage_simplify`` (no gaps opened), anything else polygon by
+    polygon with topology preserved.  Coordinates are rounded to ``decimals``
+    (5 ≈ 1 m).  Returns a new frame; the input is not changed.
+    """
+    if gdf.empty:
+        return gdf.to_crs(DISPLAY_CRS)
+    crs = metric_crs(gdf)
+    geoms = gdf.geometry.to_crs(crs).to_numpy()
+    try:
+        valid = bool(shapely.coverage_is_valid(geoms))
+    except shapely.errors.GEOSException:
+        valid = False
+    simple = shapely.coverage_simplify(geoms, tolerance_m) if valid else \
+        shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+    out = gdf.set_geometry(gpd.GeoSeries(simple, index=gdf.index, crs=crs)).to_crs(DISPLAY_CRS)
+    rounded = shapely.transform(out.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+    return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=DISPLAY_CRS))
+
+
+def classify_colors(values: pd.Series, scheme: str = "natural_breaks", k: int = 5,
+                    ramp: str = "reds", unit: str = "") -> tuple[list, Legend]:
+    """RGBA per value by a mapclassify scheme, and the legend.
+
+    Missing values get grey (``NO_DATA``).  Unknown scheme or ramp names
+    raise ``ValueError`` listing the valid ones.
+
+    >>> colors, legend = classify_colors(pd.Series([1.0, 2.0, None, 9.0]), "equal_interval", k=2)
+    >>> colors[2] == NO_DATA, len(legend.entries)
+    (True, 3)
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"未知分级方法 {scheme!r}，可选：{', '.join(SCHEMES)}")
+    if ramp not in RAMPS:
+        raise ValueError(f"未知色带 {ramp!r}，可选：{', '.join(RAMPS)}")
+    known = values.dropna().astype(float)
+    colors = [NO_DATA] * len(values)
+    entries = []
+    if len(known):
+        k = max(1, min(k, known.nunique()))
+        classifier = getattr(mapclassify, SCHEMES[scheme])(known.to_numpy(), k=k)
+        palette = _spread(RAMPS[ramp], len(classifier.bins))
+        position = {idx: pos for pos, idx in enumerate(values.index)}
+        for idx, cls in zip(known.index, classifier.yb):
+            colors[position[idx]] = palette[cls] + [210]
+        lower = float(known.min())
+        for color, upper in zip(palette, classifier.bins):
+            entries.append((color + [210], f"{lower:,.1f} – {upper:,.1f}{unit}"))
+            lower = float(upper)
+    if known.size < len(values):
+        entries.append((NO_DATA, "无数据"))
+    return colors, Legend("", tuple(entries))
+
+
+def _spread(ramp: list, n: int) -> list:
+    picks = np.linspace(0, len(ramp) - 1, n).round().astype(int) if n > 1 else [len(ramp) - 1]
+    return [list(ramp[i]) for i in picks]
+
+
+def view_of(gdf: gpd.GeoDataFrame) -> pdk.ViewState:
+    """A view that frames ``gdf`` (EPSG:4326)."""
+    if gdf.empty:
+        return pdk.ViewState(latitude=26.2, longitude=117.6, zoom=7)
+    minx, miny, maxx, maxy = gdf.total_bounds
+    span = max(maxx - minx, (maxy - miny) * 1.3, 1e-4)
+    zoom = float(np.clip(np.log2(360.0 / span) - 0.3, 3, 16))
+    return pdk.ViewState(latitude=(miny + maxy) / 2, longitude=(minx + maxx) / 2, zoom=zoom)
+
+
+def polygon_layer(gdf: gpd.GeoDataFrame, layer_id: str, fill: list | None, line=(90, 90, 90),
+                  line_width_px: float = 0.6, pickable: bool = False) -> pdk.Layer:
+    """A GeoJsonLayer of polygons; ``fill`` None draws outlines only.
+
+    When ``gdf`` has a ``_fill`` column each feature takes its own colour.
+    """
+    filled = fill is not None or "_fill" in gdf.columns
+    return pdk.Layer(
+        "GeoJsonLayer", gdf.__geo_interface__, id=layer_id, pickable=pickable, stroked=True,
+        filled=filled, get_fill_color="properties._fill" if "_fill" in gdf.columns else fill,
+        get_line_color=list(line), line_width_min_pixels=line_width_px, line_width_units="pixels",
+        get_line_width=line_width_px)
+
+
+def build_overview_deck(villages: gpd.GeoDataFrame, colors: list, outlines: gpd.GeoDataFrame,
+                        points: pd.DataFrame | None = None) -> pdk.Deck:
+    """The overview map: villages filled by ``colors``, county/township outlines
+    on top, optional marked points (``lon``, ``lat``, ``name``).
+
+    ``villages`` and ``outlines`` are display frames (EPSG:4326) with a
+    ``name`` column; tooltips show text only (never HTML).
+    """
+    shown = villages[["name", "geometry"]].copy()
+    shown["_fill"] = colors
+    layers = [polygon_layer(shown, "villages", None, line=(255, 255, 255), line_width_px=0.3,
+                            pickable=True),
+              polygon_layer(outlines[["geometry"]], "outlines", None, line=(60, 60, 60),
+                            line_width_px=1.2)]
+    if points is not None and len(points):
+        layers.append(pdk.Layer("ScatterplotLayer", points[["lon", "lat", "name"]], id="points",
+                                get_position=["lon", "lat"], get_fill_color=[255, 215, 0, 230],
+                                get_line_color=[120, 0, 0], stroked=True, radius_min_pixels=3,
+                                radius_max_pixels=8, get_radius=300, pickable=True))
+    return pdk.Deck(layers=layers, initial_view_state=view_of(villages), map_provider=None,
+                    map_style=None, tooltip={"text": "{name}"})
+
+
+# Colourings of the overview map: key → (column of the village table, ramp, unit).
+COLORINGS = {
+    "joint": ("is_joint", None, ""),
+    "income_eval": ("income_eval", "reds", " 万元"),
+    "income_gain": ("income_gain", "greens", " 万元"),
+}
+
+
+def overview_map(display: dict, table: pd.DataFrame, coloring: str,
+                 county: str | None = None, township: str | None = None) -> tuple[pdk.Deck, Legend]:
+    """The overview deck for the city, a county or a township, and its legend.
+
+    ``display`` holds the frames of display layers (``villages``,
+    ``townships``, ``counties``, EPSG:4326); ``table`` is
+    :func:`analysis.villages.village_table` in the same row order as villages.
+    """
+    if coloring not in COLORINGS:
+        raise ValueError(f"未知着色方式 {coloring!r}，可选：{', '.join(COLORINGS)}")
+    column, ramp, unit = COLORINGS[coloring]
+    villages = display["villages"]
+    keep = np.ones(len(villages), dtype=bool)
+    if county:
+        keep &= (villages["county_code"] == county).to_numpy()
+    if township:
+        keep &= (villages["township_code"] == township).to_numpy()
+    shown, values = villages[keep], table[column][keep]
+    if ramp is None:
+        colors = [CATEGORY_COLORS[bool(v)] for v in values]
+        legend = Legend("", ((CATEGORY_COLORS[True], "联建村"), (CATEGORY_COLORS[False], "未联建")))
+    else:
+        colors, legend = classify_colors(values, ramp=ramp, unit=unit)
+    if county:
+        towns = display["townships"]
+        outlines = towns[towns["county_code"] == county]
+    else:
+        outlines = display["counties"]
+    return build_overview_deck(shown, colors, outlines), legend
+
+
+def legend_html(legend: Legend) -> str:
+    """Legend as a line of coloured swatches; labels are HTML-escaped."""
+    from html import escape
+
+    items = "".join(
+        f'<span style="display:inline-block;margin-right:14px">'
+        f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
+        f'background:rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f});border:1px solid #888"></span> '
+        f'{escape(label)}</span>' for c, label in legend.entries)
+    title = f"<b>{escape(legend.title)}</b> " if legend.title else ""
+    return f'<div class="legend">{title}{items}</div>'

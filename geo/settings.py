@@ -1,0 +1,61 @@
+"""Deployment settings (``dashboard.toml``) and which dataset to show.
+
+The dataset shown is, in order (SPEC §6): the GeoPackage named by the
+environment variable ``DASHBOARD_DATA``; the current version in the data
+store; the bundled demo.
+
+>>> s = load_settings(ROOT / "dashboard.toml")
+>>> s.basemap
+'none'
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "dashboard.toml"
+ENV_CONFIG = "DASHBOARD_CONFIG"
+ENV_DATA = "DASHBOARD_DATA"
+BASEMAPS = ("none",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Values of ``dashboard.toml``; relative paths are resolved from the repository root."""
+
+    demo: Path
+    folder: Path
+    basemap: str = "none"
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Read the settings file (``DASHBOARD_CONFIG`` or ``dashboard.toml``).
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be parsed or names an unknown basemap.
+    """
+    path = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"配置文件 {path} 无法解析：{exc}") from None
+    data, mapping = raw.get("data", {}), raw.get("map", {})
+    basemap = mapping.get("basemap", "none")
+    if basemap not in BASEMAPS:
+        raise ValueError(f"配置文件 {path}：未知底图 {basemap!r}，可选：{', '.join(BASEMAPS)}")
+    return Settings(demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
+                    folder=ROOT / data.get("folder", "var"), basemap=basemap)
+
+
+def dataset_path(settings: Settings) -> tuple[Path, bool]:
+    """The GeoPackage to show and whether it is the bundled demo (示例数据)."""
+    named = os.environ.get(ENV_DATA)
+    if named:
+        path = Path(named)
+        return path, path.resolve() == settings.demo.resolve()
+    return settings.demo, True

@@ -1,0 +1,39 @@
+"""The overview page in a real headless Chromium: map drawn, nothing fetched
+from outside the machine, figures shown."""
+import io
+
+from PIL import Image
+
+from tests.browser.conftest import ARTIFACTS
+
+
+def _open(page, url):
+    page.page.goto(url, wait_until="domcontentloaded")
+    page.page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+    canvas = page.page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas",
+                                         timeout=60_000)
+    page.page.wait_for_timeout(1500)  # let deck.gl paint its first frame
+    return canvas
+
+
+def _red_pixels(png: bytes) -> int:
+    """Pixels of the joint-village colour (200, 16, 46) blended on white."""
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    return sum(1 for r, g, b in img.getdata() if r > 180 and g < 120 and b < 130)
+
+
+def test_overview_draws_the_map_offline(server, page):
+    canvas = _open(page, server)
+    shot = canvas.screenshot()
+    (ARTIFACTS / "overview-map.png").write_bytes(shot)
+    page.page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+    assert _red_pixels(shot) > 2000, "joint villages are not drawn on the map"
+    assert page.foreign_requests() == []
+    assert page.errors == []
+
+
+def test_overview_shows_the_city_figures(server, page):
+    _open(page, server)
+    text = page.page.inner_text("main")
+    assert "联村覆盖率" in text and "50.23%" in text
+    assert "示例数据" in text

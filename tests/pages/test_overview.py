@@ -1,0 +1,62 @@
+"""AppTest of the overview page: renders, shows analysis's figures, drills down."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
+from analysis.params import Params
+from geo.dataset import load_dataset
+from geo.texts import format_value
+from tests.conftest import DEMO, ROOT
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_dataset(DEMO)
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    return at.run()
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def _expected(figs):
+    return {KPI_LABELS[k][0]: format_value(figs[k], KPI_LABELS[k][1])
+            for k in ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
+                      "grid_l4")}
+
+
+def test_city_figures_equal_analysis(app, demo):
+    assert not app.exception
+    shown = _metrics(app)
+    for label, value in _expected(compute_kpis(demo, Params())).items():
+        assert shown[label] == value
+    assert shown[KPI_LABELS["joint_coverage"][0]] == "50.23%"
+    assert any("示例数据" in c.value for c in app.caption)
+
+
+def test_drill_down_to_county_and_township(app, demo):
+    app.sidebar.selectbox(key="county").set_value("350481").run()
+    assert not app.exception
+    county = next(r for r in kpis_by_area(demo, "county", Params()) if r["code"] == "350481")
+    shown = _metrics(app)
+    for label, value in _expected(county).items():
+        assert shown[label] == value
+    assert "永安市" in app.title[0].value
+    code = sorted(demo.villages.query("county_code == '350481'")["township_code"].unique())[0]
+    app.sidebar.selectbox(key="township").set_value(code).run()
+    assert not app.exception
+    row = next(r for r in kpis_by_area(demo, "township", Params()) if r["code"] == code)
+    assert _metrics(app)[KPI_LABELS["joint_villages"][0]] == format_value(
+        row["joint_villages"], KPI_LABELS["joint_villages"][1])
+
+
+def test_every_coloring_renders(app):
+    for option in app.radio(key="overview_coloring").options:
+        app.radio(key="overview_coloring").set_value(option).run()
+        assert not app.exception
