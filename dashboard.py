@@ -4,7 +4,7 @@ import streamlit as st
 from geo import cached, texts
 from geo.problems import DatasetError
 
-st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
 
 pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
                             icon=":material/dashboard:", default=True)])

@@ -73,6 +73,10 @@ def _layout(seed: int, codes: list[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
                                   _rng(seed, _GRIDS, code))
         parts.append(units)
     units = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=METRIC_CRS)
+    # Clipping leaves T-junctions where township and county borders cut the
+    # Voronoi cells; cleaning makes shared edges vertex-identical (a valid
+    # polygonal coverage), which display simplification relies on.
+    units["geometry"] = shapely.coverage_clean(units.geometry.to_numpy(), snapping_distance=0.01)
     grids = grids_frame(grid_rows, METRIC_CRS)
     if DEFECT_COUNTY in codes:
         grids, _ = add_defects(grids, units, DEFECT_COUNTY, _rng(seed, _DEFECTS))

@@ -15,7 +15,7 @@ from analysis.params import Params
 from analysis.villages import village_table
 from geo import schema as s
 from geo.dataset import Dataset, load_dataset
-from geo.maps import display_geometry
+from geo.maps import display_geometry, dissolve_display
 from geo.settings import dataset_path, load_settings
 
 
@@ -54,12 +54,10 @@ def figures(src: Source, params: Params, by: str | None = None, code: str | None
 @st.cache_resource(max_entries=4)
 def display_layers(src: Source) -> dict:
     """Simplified EPSG:4326 frames for maps: villages, township and county outlines."""
-    v = dataset(src).villages
-    townships = v.dissolve(by=[s.COUNTY_CODE, s.TOWNSHIP_CODE], as_index=False)[
-        [s.COUNTY_CODE, s.TOWNSHIP_CODE, s.TOWNSHIP, "geometry"]]
-    counties = v.dissolve(by=s.COUNTY_CODE, as_index=False)[[s.COUNTY_CODE, s.COUNTY, "geometry"]]
-    return {"villages": display_geometry(v), "townships": display_geometry(townships),
-            "counties": display_geometry(counties)}
+    villages = display_geometry(dataset(src).villages)
+    return {"villages": villages,
+            "townships": dissolve_display(villages, [s.COUNTY_CODE, s.TOWNSHIP_CODE]),
+            "counties": dissolve_display(villages, [s.COUNTY_CODE])}
 
 
 @st.cache_resource(max_entries=8)

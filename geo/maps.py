@@ -40,26 +40,34 @@ class Legend:
 
 def display_geometry(gdf: gpd.GeoDataFrame, tolerance_m: float = 60.0,
                      decimals: int = 5) -> gpd.GeoDataFrame:
-    """Geometry simplified for the screen, in EPSG:4326.
+    """Polygons simplified for the screen, in EPSG:4326.
 
-    Neighbours stay edge to edge: a valid coverage is simplified with
-    ``shapely.coverage_simplify`` (no gaps opened), anything else polygon by
-    polygon with topology preserved.  Coordinates are rounded to ``decimals``
-    (5 ≈ 1 m).  Returns a new frame; the input is not changed.
+    The polygons are treated as a coverage (villages, grids): one that is not
+    edge-matched is first cleaned (``shapely.coverage_clean``, which snaps
+    shared edges together and removes slivers), then simplified with
+    ``shapely.coverage_simplify`` so that no gap opens between neighbours.
+    Coordinates are rounded to ``decimals`` (5 ≈ 1 m).  Returns a new frame;
+    the input is not changed.
     """
     if gdf.empty:
         return gdf.to_crs(DISPLAY_CRS)
     crs = metric_crs(gdf)
     geoms = gdf.geometry.to_crs(crs).to_numpy()
-    try:
-        valid = bool(shapely.coverage_is_valid(geoms))
-    except shapely.errors.GEOSException:
-        valid = False
-    simple = shapely.coverage_simplify(geoms, tolerance_m) if valid else \
-        shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+    if not bool(shapely.coverage_is_valid(geoms)):
+        geoms = np.asarray(shapely.coverage_clean(geoms, gap_width=1.0))
+    simple = shapely.coverage_simplify(geoms, tolerance_m)
     out = gdf.set_geometry(gpd.GeoSeries(simple, index=gdf.index, crs=crs)).to_crs(DISPLAY_CRS)
     rounded = shapely.transform(out.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
     return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=DISPLAY_CRS))
+
+
+def dissolve_display(display: gpd.GeoDataFrame, by: list[str]) -> gpd.GeoDataFrame:
+    """Outlines of groups (townships, counties) from display polygons.
+
+    The display polygons share rounded vertices, so their union has no
+    slivers along internal borders.
+    """
+    return display.dissolve(by=by, as_index=False)[[*by, "geometry"]]
 
 
 def classify_colors(values: pd.Series, scheme: str = "natural_breaks", k: int = 5,
@@ -101,13 +109,19 @@ def _spread(ramp: list, n: int) -> list:
     return [list(ramp[i]) for i in picks]
 
 
-def view_of(gdf: gpd.GeoDataFrame) -> pdk.ViewState:
-    """A view that frames ``gdf`` (EPSG:4326)."""
+def view_of(gdf: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 540) -> pdk.ViewState:
+    """A view that frames ``gdf`` (EPSG:4326) in a canvas of about the given size.
+
+    deck.gl's world is 512 px wide at zoom 0; latitude spans are stretched by
+    Web Mercator's 1/cos φ.
+    """
     if gdf.empty:
         return pdk.ViewState(latitude=26.2, longitude=117.6, zoom=7)
     minx, miny, maxx, maxy = gdf.total_bounds
-    span = max(maxx - minx, (maxy - miny) * 1.3, 1e-4)
-    zoom = float(np.clip(np.log2(360.0 / span) - 0.3, 3, 16))
+    stretch = 1 / np.cos(np.radians((miny + maxy) / 2))
+    zoom_x = np.log2(width_px * 360 / (512 * max(maxx - minx, 1e-5)))
+    zoom_y = np.log2(height_px * 360 / (512 * max((maxy - miny) * stretch, 1e-5)))
+    zoom = float(np.clip(min(zoom_x, zoom_y) - 0.2, 3, 17))
     return pdk.ViewState(latitude=(miny + maxy) / 2, longitude=(minx + maxx) / 2, zoom=zoom)
 
 
@@ -121,8 +135,7 @@ def polygon_layer(gdf: gpd.GeoDataFrame, layer_id: str, fill: list | None, line=
     return pdk.Layer(
         "GeoJsonLayer", gdf.__geo_interface__, id=layer_id, pickable=pickable, stroked=True,
         filled=filled, get_fill_color="properties._fill" if "_fill" in gdf.columns else fill,
-        get_line_color=list(line), line_width_min_pixels=line_width_px, line_width_units="pixels",
-        get_line_width=line_width_px)
+        get_line_color=list(line), line_width_min_pixels=line_width_px, get_line_width=0)
 
 
 def build_overview_deck(villages: gpd.GeoDataFrame, colors: list, outlines: gpd.GeoDataFrame,
@@ -144,8 +157,10 @@ def build_overview_deck(villages: gpd.GeoDataFrame, colors: list, outlines: gpd.
                                 get_position=["lon", "lat"], get_fill_color=[255, 215, 0, 230],
                                 get_line_color=[120, 0, 0], stroked=True, radius_min_pixels=3,
                                 radius_max_pixels=8, get_radius=300, pickable=True))
+    # map_provider=None with pydeck's default map_style sentinel: Streamlit
+    # then draws no basemap at all (map_style=None would fetch Carto's style).
     return pdk.Deck(layers=layers, initial_view_state=view_of(villages), map_provider=None,
-                    map_style=None, tooltip={"text": "{name}"})
+                    tooltip={"text": "{name}"})
 
 
 # Colourings of the overview map: key → (column of the village table, ramp, unit).

@@ -19,7 +19,7 @@ def _open(page, url):
 def _red_pixels(png: bytes) -> int:
     """Pixels of the joint-village colour (200, 16, 46) blended on white."""
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(1 for r, g, b in img.getdata() if r > 180 and g < 120 and b < 130)
+    return sum(1 for r, g, b in img.get_flattened_data() if r > 180 and g < 120 and b < 130)
 
 
 def test_overview_draws_the_map_offline(server, page):

@@ -260,8 +260,12 @@ def test_same_seed_gives_identical_frames():
 def test_partial_build_keeps_each_countys_geometry(demo):
     partial = build_demo(DEFAULT_SEED, SMALL)[s.VILLAGES]
     full = demo.villages[demo.villages[s.COUNTY_CODE].isin(SMALL)]
-    cols = [s.VILLAGE_CODE, s.NAME, s.HOUSEHOLDS, "geometry"]
+    cols = [s.VILLAGE_CODE, s.NAME, s.HOUSEHOLDS]
     assert _rows(partial[cols]) == _rows(full[cols].reset_index(drop=True))
+    # Coverage cleaning over the whole city adds the neighbouring county's
+    # vertices along shared borders, so shapes agree to within 0.1 m, not bit for bit.
+    apart = shapely.hausdorff_distance(partial.geometry.to_numpy(), full.geometry.to_numpy())
+    assert float(apart.max()) < 1e-6
 
 
 def test_unknown_county_is_refused():
