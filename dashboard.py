@@ -7,7 +7,9 @@ from geo.problems import DatasetError
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
 
 pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
-                            icon=":material/dashboard:", default=True)])
+                            icon=":material/dashboard:", default=True),
+                    st.Page("pages/joint.py", title=texts.PAGE_JOINT, icon=":material/hub:"),
+                    st.Page("pages/grids.py", title=texts.PAGE_GRIDS, icon=":material/grid_on:")])
 
 with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")
@@ -21,6 +23,8 @@ with st.sidebar:
     townships = options[st.session_state.county][1] if st.session_state.county in options else {}
     if st.session_state.get("township") not in townships:
         st.session_state.township = None
+    if st.session_state.get("village") and not st.session_state.township:
+        st.session_state.village = None
     st.selectbox(texts.SIDEBAR_TOWNSHIP, [None, *townships], key="township",
                  format_func=lambda t: texts.ALL_TOWNSHIPS if t is None else townships[t],
                  disabled=not townships)

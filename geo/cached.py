@@ -1,21 +1,24 @@
 """Cached, read-only resources for the pages (the Streamlit boundary of geo/).
 
 Frames are never passed as hashed arguments: each resource is keyed by the
-dataset's path and modification time (its version).
+dataset's path and modification time (its version) and plain parameters.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
 import streamlit as st
 
-from analysis.kpis import compute_kpis, kpis_by_area
+from analysis.kpis import compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
+from analysis.trends import income_trend
 from analysis.villages import village_table
 from geo import schema as s
 from geo.dataset import Dataset, load_dataset
 from geo.maps import display_geometry, dissolve_display
+from geo.overview_maps import area_mask, lead_points, org_outlines, site_points
 from geo.settings import dataset_path, load_settings
 
 
@@ -41,31 +44,103 @@ def dataset(src: Source) -> Dataset:
     return load_dataset(src.path)
 
 
+@st.cache_resource(show_spinner="正在计算指标…", max_entries=8)
+def prepared(src: Source, params: Params):
+    """Projection and shared per-village tables of :func:`analysis.kpis.prepare_kpis`."""
+    return prepare_kpis(dataset(src), params)
+
+
+@st.cache_resource(max_entries=16)
+def area_figures(src: Source, params: Params, by: str) -> dict:
+    """``{code: figures}`` for every county or township."""
+    rows = kpis_by_area(dataset(src), by, params, prepared(src, params))
+    return {row["code"]: row for row in rows}
+
+
 @st.cache_resource(max_entries=8)
+def city_figures(src: Source, params: Params) -> dict:
+    return compute_kpis(dataset(src), params, prepared(src, params))
+
+
 def figures(src: Source, params: Params, by: str | None = None, code: str | None = None) -> dict:
-    """SPEC §3 figures for the city, or for one county/township ``code``."""
-    data = dataset(src)
+    """SPEC §3 figures of the city (``by=None``) or of one county/township ``code``."""
     if by is None:
-        return compute_kpis(data, params)
-    rows = {row["code"]: row for row in kpis_by_area(data, by, params)}
-    return rows[code]
+        return city_figures(src, params)
+    return area_figures(src, params, by)[code]
+
+
+def selection_figures(src: Source, params: Params, county: str | None,
+                      township: str | None) -> dict:
+    """Figures of the area selected in the sidebar."""
+    if township:
+        return figures(src, params, "township", township)
+    return figures(src, params, "county", county) if county else figures(src, params)
+
+
+def previous_year(src: Source, params: Params) -> Params | None:
+    """The same parameters one evaluation year earlier, when the data have it."""
+    figs = city_figures(src, params)
+    base, last = figs["base_year"], figs["eval_year"]
+    if base is None or last is None or last - 1 <= base:
+        return None
+    return dataclasses.replace(params, base_year=base, eval_year=last - 1)
 
 
 @st.cache_resource(max_entries=4)
 def display_layers(src: Source) -> dict:
-    """Simplified EPSG:4326 frames for maps: villages, township and county outlines."""
-    villages = display_geometry(dataset(src).villages)
+    """Simplified EPSG:4326 frames for maps: villages, outlines, organisations, leads."""
+    data = dataset(src)
+    villages = display_geometry(data.villages)
+    table = villages_table(src, Params())
     return {"villages": villages,
             "townships": dissolve_display(villages, [s.COUNTY_CODE, s.TOWNSHIP_CODE]),
-            "counties": dissolve_display(villages, [s.COUNTY_CODE])}
+            "counties": dissolve_display(villages, [s.COUNTY_CODE]),
+            "orgs": org_outlines(villages, table),
+            "leads": lead_points(villages, data.joint_orgs)}
+
+
+@st.cache_resource(max_entries=4)
+def sites(src: Source):
+    data = dataset(src)
+    return site_points(data.service_sites, data.villages)
+
+
+@st.cache_resource(max_entries=4)
+def unit_grids(src: Source):
+    """Level-4 grids for display with the county/township of their village."""
+    grids = dataset(src).grids
+    l4 = grids[grids[s.LEVEL] == 4]
+    if l4.empty:
+        return None
+    shown = display_geometry(l4[[s.GRID_CODE, s.PARENT_CODE, "geometry"]], tolerance_m=20)
+    parent_village = grids.loc[grids[s.LEVEL] == 3].set_index(s.GRID_CODE)[s.PARENT_CODE]
+    village = dataset(src).villages.set_index(s.VILLAGE_CODE)[[s.COUNTY_CODE, s.TOWNSHIP_CODE]]
+    codes = village.reindex(shown[s.PARENT_CODE].map(parent_village))
+    return shown.assign(county_code=codes[s.COUNTY_CODE].to_numpy(),
+                        township_code=codes[s.TOWNSHIP_CODE].to_numpy())
 
 
 @st.cache_resource(max_entries=8)
 def villages_table(src: Source, params: Params):
     data = dataset(src)
-    figs = figures(src, params)
+    figs = city_figures(src, params)
     return village_table(data.villages, data.joint_members, data.village_income,
                          figs["base_year"], figs["eval_year"])
+
+
+def village_detail(src: Source, params: Params, code: str):
+    """One village's attributes with its organisation and incomes (0 or 1 row)."""
+    data = dataset(src)
+    keep = (data.villages[s.VILLAGE_CODE] == code).to_numpy()
+    table = villages_table(src, params)[keep].drop(columns=s.VILLAGE_CODE)
+    return data.villages[keep].drop(columns="geometry").join(table)
+
+
+@st.cache_resource(max_entries=16)
+def trend(src: Source, county: str | None, township: str | None):
+    data = dataset(src)
+    keep = area_mask(data.villages, county, township)
+    return income_trend(data.villages, data.joint_members, data.village_income, keep)
 
 
 @st.cache_resource(max_entries=4)

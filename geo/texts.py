@@ -38,3 +38,132 @@ def format_value(value, unit: str = "") -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}" + (f" {unit}" if unit else "")
     return f"{int(value):,}" + (f" {unit}" if unit else "")
+
+
+# ---- overview --------------------------------------------------------------
+SHOW_GRIDS = "显示单元网格"
+SHOW_SITES = "显示党群服务阵地"
+PREVIOUS_YEAR = "变化为与上一评估年（{year} 年）相比"
+VILLAGE_DETAIL = "所选村（社区）：{name}"
+VILLAGE_FIELDS = {"kind": "类型", "households": "户数", "population": "人口",
+                  "org_id": "所属联村党组织", "income_base": "基期收入（万元）",
+                  "income_eval": "评估年收入（万元）"}
+CLEAR_VILLAGE = "取消选择村"
+TREND_TITLE = "村均集体经营性收入（万元）"
+TREND_SERIES = {"joint": "联建村", "other": "未联建村"}
+BRIEFING = "汇报模式"
+# Figures whose rise is bad news (shown red when they go up).
+LOWER_IS_BETTER = frozenset({"low_income_villages", "income_missing", "grid_orphans",
+                             "grid_overlap_share", "weak_orgs"})
+NEUTRAL_DELTAS = frozenset({"villages_total", "communities_total"})
+
+
+def format_delta(change, unit: str = "") -> str:
+    """A change as shown under a card: ``+1.20 个百分点``, ``-3 个``, ``+0.85 万元``.
+
+    >>> format_delta(0.012, "%"), format_delta(-3, "个"), format_delta(0.845, "万元")
+    ('+1.20 个百分点', '-3 个', '+0.84 万元')
+    """
+    if unit == "%":
+        return f"{change * 100:+.2f} 个百分点"
+    if unit == "万元":
+        return f"{change:+.2f} 万元"
+    if isinstance(change, float) and not change.is_integer():
+        return f"{change:+.2f}" + (f" {unit}" if unit else "")
+    return f"{int(change):+d}" + (f" {unit}" if unit else "")
+
+
+# ---- 跨村联建 page (pages/joint.py, geo/joint_maps.py) ----------------------------
+PAGE_JOINT = "跨村联建"
+JOINT_COLOR_BY = "地图着色"
+JOINT_COLOR_OPTIONS = {"org": "按联村党组织", "type": "按联建类型"}
+JOINT_LEGEND_BY_ORG = "各联村党组织（相邻组织不同色）"
+JOINT_NOT_JOINT = "未联建"
+JOINT_LEAD = "领建村"
+JOINT_OUTLINE = "联村党组织范围"
+JOINT_TOOLTIP = ("村（社区）", "联村党组织", "类型")
+JOINT_LEAD_TOOLTIP = ("领建村", "联村党组织", "类型")
+JOINT_MAP_CAPTION = ("点击地图上的村，查看其所在联村党组织；粗黑线为联村党组织范围，"
+                     "黄点为领建村，红线为所选组织。")
+JOINT_PICK_ORG = "联村党组织（可输入名称搜索）"
+JOINT_PICK_PLACEHOLDER = "请选择或在地图上点击村"
+JOINT_NOT_MEMBER = "{name}：该村未参加联村党组织"
+JOINT_NO_ORGS = "当前数据集没有联村党组织（joint_orgs）图层或该区域没有联村党组织。"
+JOINT_MEMBERS = "成员村"
+JOINT_TYPE_FIGURES = "同类型（{label}）组织在本区域的情况"
+JOINT_INCOME_CHART = "成员村村均集体经营性收入与未联建村对比（万元）"
+JOINT_JOINED_MARK = "联建（{year} 年）"
+JOINT_SERIES = {"members_mean": "本组织成员村村均", "others_mean": "未联建村村均"}
+JOINT_YEAR = "年份"
+JOINT_INCOME_AXIS = "村均收入（万元）"
+JOINT_ORG_TABLE = "联村党组织一览"
+JOINT_BY_TYPE = "按联建类型"
+JOINT_BY_AREA = {"county": "按县（市、区）", "township": "按乡镇（街道）"}
+JOINT_CARDS = {"type_label": "类型", "lead_village": "领建村", "founded_year": "成立年份",
+               "members": "成员村数", "projects": "联村项目数", "income_gain": "成员村村均增收"}
+JOINT_COLUMNS = {
+    "org_id": "组织编号", "name": "名称", "type_label": "类型", "lead_village": "领建村",
+    "county": "县（市、区）", "township": "乡镇（街道）", "founded_year": "成立年份",
+    "projects": "联村项目数", "members": "成员村数", "population": "人口",
+    "income_base": "成员村均收入·基期（万元）", "income_eval": "成员村均收入·评估年（万元）",
+    "income_gain": "成员村均增收（万元）", "village_code": "村代码", "is_lead": "领建村",
+    "joined_year": "加入年份", "orgs": "组织数", "villages_total": "村数",
+    "coverage": "联建覆盖率（%）", "code": "代码",
+}
+JOINT_MEMBER_COLUMNS = {"name": "村名", "is_lead": "是否领建村"}
+JOINT_AREA_COLUMNS = {"name": "区域"}
+JOINT_KPIS = ("joint_orgs", "joint_villages", "joint_coverage", "avg_income_gain_joint",
+              "income_gain_did")
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~$"  # < > & are HTML-escaped instead
+
+
+def plain(text) -> str:
+    r"""User text made literal inside Streamlit markdown (titles, notices):
+    HTML-escaped, and markdown punctuation backslash-escaped.
+
+    >>> print(plain('<img src=x onerror="a()">*粗*'))
+    &lt;img src=x onerror=&quot;a\(\)&quot;&gt;\*粗\*
+    """
+    from html import escape
+
+    marked = "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+    return escape(marked)
+
+
+# ---- 网格治理 page (pages/grids.py, geo/grid_maps.py) -----------------------------
+PAGE_GRIDS = "网格治理"
+GRID_NO_DATA = "当前数据集没有网格（grids）图层，无法进行网格治理分析。"
+GRID_DRILL = {"village": "村（社区）", "l3": "片区（三级网格）", "l4": "单元网格（四级网格）"}
+GRID_ALL = "全部"
+GRID_LEVEL_HEADS = {3: "三级网格（片区）", 4: "四级网格（单元网格）"}
+GRID_FIGURE_LABELS = {"grid_l4_mean_households": ("单元网格平均户数", "户")}
+GRID_STATUS = {"compliant": "达标", "households": "户数不在 80–120 户",
+               "manager": "未配备网格管家", "branch": "片区未建网格党支部"}
+GRID_DEFECTS = {"gap": "覆盖缺口", "overlap": "交叉重叠", "orphan": "无上级网格"}
+GRID_LEGEND_TITLE = "单元网格："
+GRID_MAP_CAPTION = ("单元网格按是否达标着色（多项不达标时按户数、网格管家、党支部的顺序取第一项）；"
+                    "白圈标出覆盖缺口、交叉重叠和无上级网格的位置。点击网格可逐级查看。")
+GRID_INTEGRITY = "网格完整性：全覆盖、无交叉、无上级缺失"
+GRID_INTEGRITY_CARDS = {"gap_area_m2": "覆盖缺口面积", "overlap_area_m2": "交叉重叠面积",
+                        "orphans": "无上级网格数"}
+GRID_INTEGRITY_TABS = {"gaps": "覆盖缺口", "overlaps": "交叉重叠", "orphans": "无上级网格"}
+GRID_NONCOMPLIANT = "未达标单元网格（{n:,} 个）"
+GRID_DOWNLOAD = "下载未达标网格清单（CSV）"
+GRID_CSV_NAME = "未达标单元网格_{code}.csv"
+GRID_COLUMNS = {"grid_code": "网格编码", "name": "名称", "village": "所属村（社区）",
+                "l3": "所属片区", "households": "户数", "manager": "网格管家", "reasons": "问题",
+                "village_code": "村代码", "township_code": "乡镇代码", "county_code": "县代码",
+                "area_m2": "面积（m²）", "grid_a": "网格甲", "grid_b": "网格乙",
+                "level": "层级", "parent_code": "上级编码", "reason": "问题"}
+
+
+def format_area(m2) -> str:
+    """An area in m² as shown: m² below 1 km², else km² with two decimals.
+
+    >>> format_area(3166.03), format_area(197_261_671.6), format_area(None)
+    ('3,166 m²', '197.26 km²', '—')
+    """
+    if m2 is None or m2 != m2:
+        return NO_VALUE
+    return f"{m2 / 1e6:,.2f} km²" if m2 >= 1e6 else f"{m2:,.0f} m²"

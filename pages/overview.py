@@ -1,10 +1,10 @@
-"""总览：headline figures and the map of the selected area."""
+"""总览：headline figures, the map of the selected area, the income trend."""
 import streamlit as st
 
-from analysis.kpis import KPI_LABELS
 from analysis.params import Params
-from geo import cached, texts
-from geo.maps import COLORINGS, legend_html, overview_map
+from geo import cached, texts, ui
+from geo.maps import legend_html
+from geo.overview_maps import COLORINGS, area_mask, overview_map
 from geo.problems import DatasetError
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
@@ -13,34 +13,45 @@ CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_join
 
 src = cached.current_source()
 county, township = st.session_state.get("county"), st.session_state.get("township")
+village = st.session_state.get("village")
 try:
     data = cached.dataset(src)
 except DatasetError as exc:
-    st.error(texts.DATA_ERROR)
-    st.code("\n".join(str(p) for p in exc.errors[:50]), language=None)
-    st.stop()
-
-options = cached.area_options(src)
-area = texts.ALL_COUNTIES if not county else options[county][0] + (
-    f" · {options[county][1][township]}" if township else "")
-st.title(f"{texts.APP_TITLE} · {area}")
-if src.is_demo:
-    st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
+    ui.show_dataset_error(exc)
 
 params = Params()
-by, code = ("township", township) if township else ("county", county) if county else (None, None)
-figs = cached.figures(src, params, by, code)
-st.caption(texts.YEARS.format(base=figs["base_year"], eval=figs["eval_year"]))
+st.title(f"{texts.APP_TITLE} · {ui.area_title(cached.area_options(src), county, township)}")
+if src.is_demo:
+    st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
+figs = cached.selection_figures(src, params, county, township)
+before = cached.previous_year(src, params)
+previous = cached.selection_figures(src, before, county, township) if before else None
+st.caption(texts.YEARS.format(base=figs["base_year"], eval=figs["eval_year"]) + (
+    "；" + texts.PREVIOUS_YEAR.format(year=before.eval_year) if before else ""))
+ui.metric_cards(figs, CARDS, previous)
 
-cols = st.columns(5)
-for i, key in enumerate(CARDS):
-    label, unit = KPI_LABELS[key]
-    cols[i % 5].metric(label, texts.format_value(figs[key], unit))
-
-coloring = st.radio(texts.COLOR_BY, list(COLORINGS), horizontal=True, key="overview_coloring",
-                    format_func=texts.COLOR_OPTIONS.get)
+left, right = st.columns([3, 1])
+with right:
+    coloring = st.radio(texts.COLOR_BY, list(COLORINGS), key="overview_coloring",
+                        format_func=texts.COLOR_OPTIONS.get)
+    show_grids = st.toggle(texts.SHOW_GRIDS, key="overview_grids", disabled=not county)
+    show_sites = st.toggle(texts.SHOW_SITES, key="overview_sites")
+    st.markdown(f"**{texts.TREND_TITLE}**")
+    st.line_chart(cached.trend(src, county, township).rename(columns=texts.TREND_SERIES),
+                  height=220)
+extras = {}
+if show_grids and (grids := cached.unit_grids(src)) is not None:
+    extras["grids"] = grids[area_mask(grids, county, township)]
+if show_sites:
+    extras["sites"] = cached.sites(src)[area_mask(cached.sites(src), county, township)]
 deck, legend = overview_map(cached.display_layers(src), cached.villages_table(src, params),
-                            coloring, county, township)
-st.pydeck_chart(deck, height=560, key="overview_map")
-st.html(legend_html(legend))
-st.caption(texts.MAP_CAPTION)
+                            coloring, county, township, extras)
+with left:
+    st.pydeck_chart(deck, height=560, key="overview_map")
+    st.html(legend_html(legend))
+    st.caption(texts.MAP_CAPTION)
+
+if village and len(detail := cached.village_detail(src, params, village)):
+    st.subheader(texts.VILLAGE_DETAIL.format(name=detail["name"].iloc[0]))
+    st.dataframe(detail[list(texts.VILLAGE_FIELDS)].rename(columns=texts.VILLAGE_FIELDS),
+                 hide_index=True)

@@ -64,7 +64,29 @@ def test_drill_down_to_county_and_township(app, demo):
         row["joint_villages"], KPI_LABELS["joint_villages"][1])
 
 
-def test_every_coloring_renders(app):
-    for option in app.radio(key="overview_coloring").options:
+def test_every_coloring_and_toggle_renders(app):
+    from geo.overview_maps import COLORINGS
+    for option in COLORINGS:
         app.radio(key="overview_coloring").set_value(option).run()
         assert not app.exception
+    app.session_state["county"] = "350404"
+    app.run()
+    app.toggle(key="overview_grids").set_value(True).run()
+    app.toggle(key="overview_sites").set_value(True).run()
+    assert not app.exception
+
+
+def test_selected_village_shows_its_details(app, demo):
+    row = demo.villages[demo.villages["county_code"] == "350481"].iloc[0]
+    for key, field in (("county", "county_code"), ("township", "township_code"),
+                       ("village", "village_code")):
+        app.session_state[key] = row[field]
+        app.run()
+    assert not app.exception
+    assert any(row["name"] in h.value for h in app.subheader)
+
+
+def test_previous_year_changes_are_shown(app):
+    """Income figures carry the change against eval_year − 1 (2022 on the demo)."""
+    low = next(m for m in app.metric if m.label == KPI_LABELS["low_income_villages"][0])
+    assert low.delta is not None and low.delta.endswith("个")

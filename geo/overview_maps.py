@@ -1,0 +1,123 @@
+"""The overview's deck.gl map: villages coloured by a figure, organisations
+outlined with their lead villages marked, optional unit grids and sites.
+
+Tooltips are text (never HTML): names are user data.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from geo import schema as s
+from geo.maps import CATEGORY_COLORS, Legend, classify_colors, polygon_layer, view_of
+
+# Colourings: key → (column of analysis.villages.village_table, ramp, unit).
+COLORINGS = {
+    "joint": ("is_joint", None, ""),
+    "income_eval": ("income_eval", "reds", " 万元"),
+    "income_gain": ("income_gain", "greens", " 万元"),
+}
+ORG_LINE = (20, 20, 120)
+LEAD_FILL = [255, 215, 0, 235]
+SITE_FILL = [0, 114, 178, 220]
+
+
+def area_mask(frame: pd.DataFrame, county: str | None, township: str | None,
+              village: str | None = None) -> np.ndarray:
+    """Rows of ``frame`` (with county/township/village codes) inside the area."""
+    keep = np.ones(len(frame), dtype=bool)
+    for field, code in ((s.COUNTY_CODE, county), (s.TOWNSHIP_CODE, township),
+                        (s.VILLAGE_CODE, village)):
+        if code:
+            keep &= (frame[field] == code).to_numpy()
+    return keep
+
+
+def org_outlines(display_villages: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One outline per organisation: the union of its members' display polygons."""
+    joined = display_villages.assign(org_id=table[s.ORG_ID].to_numpy())
+    joined = joined[joined[s.ORG_ID].notna()]
+    if joined.empty:
+        return gpd.GeoDataFrame({s.ORG_ID: []}, geometry=[], crs=display_villages.crs)
+    return joined.dissolve(by=s.ORG_ID, as_index=False)[[s.ORG_ID, "geometry"]]
+
+
+def lead_points(display_villages: gpd.GeoDataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
+    """``lon``, ``lat``, ``name`` of each organisation's lead village."""
+    leads = display_villages[display_villages[s.VILLAGE_CODE].isin(set(orgs[s.LEAD_VILLAGE_CODE]))]
+    points = leads.geometry.representative_point()
+    return pd.DataFrame({"lon": points.x.to_numpy(), "lat": points.y.to_numpy(),
+                         "name": ("领建村：" + leads[s.NAME].astype(str)).to_numpy(),
+                         s.COUNTY_CODE: leads[s.COUNTY_CODE].to_numpy(),
+                         s.TOWNSHIP_CODE: leads[s.TOWNSHIP_CODE].to_numpy()})
+
+
+def site_points(sites: gpd.GeoDataFrame, villages: pd.DataFrame) -> pd.DataFrame:
+    """``lon``, ``lat``, ``name`` and area codes of service sites (EPSG:4326)."""
+    if sites.empty:
+        return pd.DataFrame(columns=["lon", "lat", "name", s.COUNTY_CODE, s.TOWNSHIP_CODE])
+    geo = sites.to_crs("EPSG:4326")
+    area = villages.set_index(s.VILLAGE_CODE)[[s.COUNTY_CODE, s.TOWNSHIP_CODE]]
+    codes = area.reindex(geo[s.VILLAGE_CODE])
+    return pd.DataFrame({"lon": geo.geometry.x.round(5).to_numpy(),
+                         "lat": geo.geometry.y.round(5).to_numpy(),
+                         "name": geo[s.NAME].astype(str).to_numpy(),
+                         s.COUNTY_CODE: codes[s.COUNTY_CODE].to_numpy(),
+                         s.TOWNSHIP_CODE: codes[s.TOWNSHIP_CODE].to_numpy()})
+
+
+def _points_layer(points: pd.DataFrame, layer_id: str, fill: list, radius_px: tuple) -> pdk.Layer:
+    return pdk.Layer("ScatterplotLayer", points[["lon", "lat", "name"]], id=layer_id,
+                     get_position=["lon", "lat"], get_fill_color=fill, get_line_color=[60, 60, 60],
+                     stroked=True, line_width_min_pixels=1, radius_min_pixels=radius_px[0],
+                     radius_max_pixels=radius_px[1], get_radius=250, pickable=True)
+
+
+def overview_map(display: dict, table: pd.DataFrame, coloring: str,
+                 county: str | None = None, township: str | None = None,
+                 extras: dict | None = None) -> tuple[pdk.Deck, Legend]:
+    """The overview deck for the city, a county or a township, and its legend.
+
+    ``display`` holds display frames (EPSG:4326): ``villages``, ``townships``,
+    ``counties``, ``orgs`` (outlines), ``leads`` (points); ``table`` is
+    :func:`analysis.villages.village_table` in the villages' row order.
+    ``extras`` may add ``grids`` (display polygons) and ``sites`` (points),
+    both already restricted to the area.
+    """
+    if coloring not in COLORINGS:
+        raise ValueError(f"未知着色方式 {coloring!r}，可选：{', '.join(COLORINGS)}")
+    column, ramp, unit = COLORINGS[coloring]
+    villages = display["villages"]
+    keep = area_mask(villages, county, township)
+    shown, values = villages[keep], table[column][keep]
+    if ramp is None:
+        colors = [CATEGORY_COLORS[bool(v)] for v in values]
+        legend = Legend("", ((CATEGORY_COLORS[True], "联建村"), (CATEGORY_COLORS[False], "未联建")))
+    else:
+        colors, legend = classify_colors(values, ramp=ramp, unit=unit)
+    fill = shown[[s.NAME, s.VILLAGE_CODE, "geometry"]].copy()
+    fill["_fill"] = colors
+    outlines = display["townships"][display["townships"][s.COUNTY_CODE] == county] \
+        if county else display["counties"]
+    orgs = display["orgs"][display["orgs"][s.ORG_ID].isin(set(table[s.ORG_ID][keep].dropna()))]
+    leads = display["leads"][area_mask(display["leads"], county, township)]
+    layers = [polygon_layer(fill, "villages", None, line=(255, 255, 255), line_width_px=0.3,
+                            pickable=True)]
+    extras = extras or {}
+    if extras.get("grids") is not None and len(extras["grids"]):
+        layers.append(polygon_layer(extras["grids"][["geometry"]], "grids", None,
+                                    line=(90, 90, 90), line_width_px=0.4))
+    layers += [polygon_layer(outlines[["geometry"]], "outlines", None, line=(40, 40, 40),
+                             line_width_px=1.4),
+               polygon_layer(orgs[["geometry"]], "orgs", None, line=ORG_LINE, line_width_px=1.6),
+               _points_layer(leads, "leads", LEAD_FILL, (3, 7))]
+    if extras.get("sites") is not None and len(extras["sites"]):
+        layers.append(_points_layer(extras["sites"], "sites", SITE_FILL, (2, 5)))
+    # map_provider=None with pydeck's default map_style sentinel: Streamlit
+    # then draws no basemap at all (map_style=None would fetch Carto's style).
+    deck = pdk.Deck(layers=layers, initial_view_state=view_of(shown), map_provider=None,
+                    tooltip={"text": "{name}"})
+    entries = legend.entries + ((ORG_LINE + (255,), "联村党组织边界"), (tuple(LEAD_FILL), "领建村"))
+    return deck, Legend(legend.title, tuple((list(c), label) for c, label in entries))
