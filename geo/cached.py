@@ -143,6 +143,14 @@ def trend(src: Source, county: str | None, township: str | None):
     return income_trend(data.villages, data.joint_members, data.village_income, keep)
 
 
+def county_series(src: Source, params: Params, key: str):
+    """One figure per county, indexed by county name (for small bar charts)."""
+    import pandas as pd
+
+    rows = area_figures(src, params, "county").values()
+    return pd.Series({row["name"]: row[key] for row in rows}, dtype=float).dropna()
+
+
 @st.cache_resource(max_entries=4)
 def area_options(src: Source) -> dict:
     """``{county_code: (county, {township_code: township})}`` in code order."""

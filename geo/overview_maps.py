@@ -77,14 +77,17 @@ def _points_layer(points: pd.DataFrame, layer_id: str, fill: list, radius_px: tu
 
 def overview_map(display: dict, table: pd.DataFrame, coloring: str,
                  county: str | None = None, township: str | None = None,
-                 extras: dict | None = None) -> tuple[pdk.Deck, Legend]:
+                 extras: dict | None = None, outline: tuple = (40, 40, 40),
+                 view_px: tuple = (1100, 540)) -> tuple[pdk.Deck, Legend]:
     """The overview deck for the city, a county or a township, and its legend.
 
     ``display`` holds display frames (EPSG:4326): ``villages``, ``townships``,
     ``counties``, ``orgs`` (outlines), ``leads`` (points); ``table`` is
     :func:`analysis.villages.village_table` in the villages' row order.
     ``extras`` may add ``grids`` (display polygons) and ``sites`` (points),
-    both already restricted to the area.
+    both already restricted to the area.  ``outline`` is the RGB of county
+    and township borders (light on a dark screen); ``view_px`` the map's
+    approximate size in pixels, to frame the area.
     """
     if coloring not in COLORINGS:
         raise ValueError(f"未知着色方式 {coloring!r}，可选：{', '.join(COLORINGS)}")
@@ -109,7 +112,7 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     if extras.get("grids") is not None and len(extras["grids"]):
         layers.append(polygon_layer(extras["grids"][["geometry"]], "grids", None,
                                     line=(90, 90, 90), line_width_px=0.4))
-    layers += [polygon_layer(outlines[["geometry"]], "outlines", None, line=(40, 40, 40),
+    layers += [polygon_layer(outlines[["geometry"]], "outlines", None, line=tuple(outline),
                              line_width_px=1.4),
                polygon_layer(orgs[["geometry"]], "orgs", None, line=ORG_LINE, line_width_px=1.6),
                _points_layer(leads, "leads", LEAD_FILL, (3, 7))]
@@ -117,7 +120,8 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
         layers.append(_points_layer(extras["sites"], "sites", SITE_FILL, (2, 5)))
     # map_provider=None with pydeck's default map_style sentinel: Streamlit
     # then draws no basemap at all (map_style=None would fetch Carto's style).
-    deck = pdk.Deck(layers=layers, initial_view_state=view_of(shown), map_provider=None,
+    deck = pdk.Deck(layers=layers, initial_view_state=view_of(shown, *view_px),
+                    map_provider=None,
                     tooltip={"text": "{name}"})
     entries = legend.entries + ((ORG_LINE + (255,), "联村党组织边界"), (tuple(LEAD_FILL), "领建村"))
     return deck, Legend(legend.title, tuple((list(c), label) for c, label in entries))

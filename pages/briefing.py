@@ -1,0 +1,58 @@
+"""汇报模式：the 16:9 briefing screen — one map, six numbers, two small charts."""
+import streamlit as st
+
+from analysis.kpis import KPI_LABELS
+from analysis.params import Params
+from geo import cached, texts, ui
+from geo.briefing import briefing_css, header_html, number_panel, theme_of
+from geo.overview_maps import overview_map
+from geo.problems import DatasetError
+
+LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
+RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
+
+src = cached.current_source()
+county, township = st.session_state.get("county"), st.session_state.get("township")
+try:
+    cached.dataset(src)
+except DatasetError as exc:
+    ui.show_dataset_error(exc)
+
+theme = st.query_params.get("theme", "dark")
+theme = theme if theme in texts.BRIEFING_THEMES else "dark"
+st.html(briefing_css(theme))
+params = Params()
+figs = cached.selection_figures(src, params, county, township)
+
+
+def numbers(keys):
+    return [(KPI_LABELS[k][0], texts.format_value(figs[k], KPI_LABELS[k][1])) for k in keys]
+
+
+top, switch = st.columns([5, 1])
+top.html(header_html(texts.APP_TITLE, ui.area_title(cached.area_options(src), county, township),
+                     src.is_demo))
+with switch:
+    chosen = st.segmented_control(texts.BRIEFING_THEME, list(texts.BRIEFING_THEMES),
+                                  format_func=texts.BRIEFING_THEMES.get, default=theme,
+                                  key="briefing_theme", label_visibility="collapsed")
+    if chosen and chosen != theme:
+        st.query_params["theme"] = chosen
+        st.rerun()
+    st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
+
+left, middle, right = st.columns([1, 2.4, 1])
+left.html(number_panel(numbers(LEFT), theme))
+with left:
+    st.caption(texts.BRIEFING_COVERAGE_CHART)
+    st.bar_chart(cached.county_series(src, params, "joint_coverage") * 100, height=340,
+                 horizontal=True, color=theme_of(theme)["accent"])
+deck, _ = overview_map(cached.display_layers(src), cached.villages_table(src, params), "joint",
+                       county, township, outline=tuple(theme_of(theme)["line"]),
+                       view_px=(820, 740))
+middle.pydeck_chart(deck, height=760, key="briefing_map")
+right.html(number_panel(numbers(RIGHT), theme))
+with right:
+    st.caption(texts.TREND_TITLE)
+    st.line_chart(cached.trend(src, county, township).rename(columns=texts.TREND_SERIES),
+                  height=340)

@@ -1,0 +1,24 @@
+"""Briefing mode in a real Chromium: no sidebar or chrome, big numbers, the map."""
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_briefing_hides_sidebar_and_draws_map(server, browser, theme):
+    from tests.browser.conftest import RecordedPage
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = RecordedPage(context.new_page())
+    page.page.goto(f"{server}/briefing?theme={theme}", wait_until="domcontentloaded")
+    page.page.wait_for_selector(".bn-value", timeout=60_000)
+    page.page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+    page.page.wait_for_timeout(2000)
+    assert not page.page.is_visible("[data-testid='stSidebar']")
+    assert not page.page.is_visible("header[data-testid='stHeader']")
+    values = page.page.locator(".bn-value").all_inner_texts()
+    assert "50.23%" in values and len(values) == 6
+    assert "示例数据" in page.page.inner_text(".bn-badge")
+    page.page.screenshot(path=str(ARTIFACTS / f"briefing-{theme}.png"))
+    assert page.foreign_requests() == []
+    context.close()
