@@ -1,0 +1,341 @@
+"""All figures of SPEC §3 for a dataset: for the whole of it, per county, per township.
+
+The expensive geometric work (projection to a metric CRS, the village ×
+unit-grid intersection, the service discs) is done once in
+:func:`prepare_kpis`; the figures of every area are then sums over per-village
+tables (:mod:`analysis.coverage`, :mod:`analysis.income`, :mod:`analysis.grid`,
+:mod:`analysis.stars`, :mod:`analysis.service`).
+
+>>> KPI_LABELS["joint_coverage"]
+('联村覆盖率', '%')
+>>> len(KPI_KEYS)
+28
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis import coverage, grid, income, service, stars
+from analysis.params import Params
+from geo import schema as s
+from geo.crs import metric_crs, to_metric
+
+KPI_KEYS = (
+    "villages_total", "communities_total", "joint_orgs", "joint_villages", "joint_coverage",
+    "joint_population_coverage", "avg_members_per_org",
+    "avg_income_gain_joint", "avg_income_gain_other", "income_gain_did", "income_growth_all",
+    "low_income_villages", "target_income_villages", "income_missing",
+    "grid_l3", "grid_l4", "grid_l3_branch_coverage", "grid_l4_standard_share",
+    "grid_manager_coverage", "grid_area_coverage", "grid_overlap_share", "grid_orphans",
+    "star4plus_share", "star5_share", "weak_orgs", "weak_rectified",
+    "villages_with_site_share", "service_population_coverage",
+)
+
+PERCENT, TEN_THOUSAND_YUAN, COUNT, PER_ORG = "%", "万元", "个", "个/组织"
+
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "villages_total": ("行政村数", COUNT),
+    "communities_total": ("社区数", COUNT),
+    "joint_orgs": ("联村党组织数", COUNT),
+    "joint_villages": ("联建村数", COUNT),
+    "joint_coverage": ("联村覆盖率", PERCENT),
+    "joint_population_coverage": ("联建村人口覆盖率", PERCENT),
+    "avg_members_per_org": ("平均每个联村党组织成员数", PER_ORG),
+    "avg_income_gain_joint": ("联建村村均增收", TEN_THOUSAND_YUAN),
+    "avg_income_gain_other": ("未联建村村均增收", TEN_THOUSAND_YUAN),
+    "income_gain_did": ("联建增收差（联建−未联建）", TEN_THOUSAND_YUAN),
+    "income_growth_all": ("村集体经营性收入增长率", PERCENT),
+    "low_income_villages": ("低收入村数", COUNT),
+    "target_income_villages": ("达到目标收入村数", COUNT),
+    "income_missing": ("缺评估年收入村数", COUNT),
+    "grid_l3": ("三级网格（片区）数", COUNT),
+    "grid_l4": ("四级网格（单元网格）数", COUNT),
+    "grid_l3_branch_coverage": ("片区网格党支部覆盖率", PERCENT),
+    "grid_l4_standard_share": ("单元网格户数达标率", PERCENT),
+    "grid_manager_coverage": ("网格管家配备率", PERCENT),
+    "grid_area_coverage": ("网格面积覆盖率", PERCENT),
+    "grid_overlap_share": ("网格交叉重叠率", PERCENT),
+    "grid_orphans": ("无上级网格数", COUNT),
+    "star4plus_share": ("四星级以上党组织占比", PERCENT),
+    "star5_share": ("五星级党组织占比", PERCENT),
+    "weak_orgs": ("软弱涣散党组织数", COUNT),
+    "weak_rectified": ("已整顿转化数", COUNT),
+    "villages_with_site_share": ("有党群服务阵地的村（社区）占比", PERCENT),
+    "service_population_coverage": ("服务半径内人口覆盖率", PERCENT),
+}
+
+AREA_LEVELS = {
+    "county": (s.COUNTY_CODE, s.COUNTY),
+    "township": (s.TOWNSHIP_CODE, s.TOWNSHIP),
+}
+
+_COUNT_KEYS = (coverage.COUNT_KEYS | income.COUNT_KEYS | grid.COUNT_KEYS | stars.COUNT_KEYS)
+
+
+@dataclass(frozen=True)
+class KpiInputs:
+    """The geometric work every figure shares, done once per dataset and radius.
+
+    ``grid_areas`` (m², see :func:`analysis.grid.grid_village_areas`),
+    ``grid_placement`` (:func:`analysis.grid.grid_placement`) and
+    ``site_reach`` (:func:`analysis.service.site_reach` for
+    ``service_radius_m``) are ``None`` when the layer they need is empty;
+    ``crs`` is the metric CRS they were computed in.  Only the service
+    radius of :class:`Params` enters them: years and thresholds can change
+    without preparing again.
+    """
+
+    crs: object
+    service_radius_m: float
+    grid_areas: pd.DataFrame | None
+    grid_placement: tuple | None
+    site_reach: pd.DataFrame | None
+
+
+def prepare_kpis(dataset, params: Params = Params()) -> KpiInputs:
+    """Project the layers once and compute the shared per-village tables.
+
+    Parameters
+    ----------
+    dataset : geo.dataset.Dataset
+    params : Params
+        Only ``service_radius_m`` (m) is used.
+
+    Returns
+    -------
+    KpiInputs
+        To pass as ``prepared`` to :func:`compute_kpis` and :func:`kpis_by_area`.
+    """
+    villages = dataset.villages
+    crs = metric_crs(villages)
+    metric_villages = to_metric(villages[[villages.geometry.name]], crs)
+    areas = placement = reach = None
+    if len(dataset.grids):
+        areas = grid.grid_village_areas(metric_villages, dataset.grids, crs)
+        placement = grid.grid_placement(villages, dataset.grids)
+    if len(dataset.service_sites):
+        reach = service.site_reach(metric_villages, dataset.service_sites,
+                                   params.service_radius_m, crs)
+    return KpiInputs(crs, params.service_radius_m, areas, placement, reach)
+
+
+def _figures(dataset, params: Params, inputs: KpiInputs | None, years: tuple,
+             group: pd.Series | None) -> pd.DataFrame:
+    if inputs is None:
+        inputs = prepare_kpis(dataset, params)
+    elif inputs.service_radius_m != params.service_radius_m:
+        raise ValueError(f"prepared 是按服务半径 {inputs.service_radius_m} 米计算的，"
+                         f"与 params.service_radius_m={params.service_radius_m} 不同；"
+                         "请用相同的 params 重新调用 prepare_kpis")
+    v = dataset.villages
+    parts = [
+        coverage.coverage_figures(v, dataset.joint_orgs, dataset.joint_members, group),
+        income.income_figures(v, dataset.village_income, dataset.joint_members, *years,
+                              params.low_income_threshold, params.target_income, group),
+        grid.grid_figures(v, dataset.grids, params.grid_min_households,
+                          params.grid_max_households, group, inputs.grid_areas,
+                          inputs.grid_placement),
+        stars.star_figures(v, group),
+        service.service_figures(v, dataset.service_sites, params.service_radius_m, group,
+                                inputs.site_reach),
+    ]
+    return pd.concat(parts, axis=1)[list(KPI_KEYS)]
+
+
+def _years(dataset, params: Params) -> tuple:
+    return income.resolve_years(dataset.village_income, params.base_year, params.eval_year)
+
+
+def _plain(row: pd.Series, inputs_years: tuple) -> dict:
+    out = {}
+    for key in KPI_KEYS:
+        value = row[key]
+        if pd.isna(value):
+            out[key] = None
+        elif key in _COUNT_KEYS:
+            out[key] = int(round(float(value)))
+        else:
+            out[key] = float(value)
+    out["base_year"], out["eval_year"] = inputs_years
+    return out
+
+
+def compute_kpis(dataset, params: Params = Params(), prepared: KpiInputs | None = None) -> dict:
+    """Every figure of SPEC §3 for the whole dataset.
+
+    Parameters
+    ----------
+    dataset : geo.dataset.Dataset
+    params : Params
+        Years, thresholds (万元), grid standard (households), service radius (m).
+    prepared : KpiInputs, optional
+        From :func:`prepare_kpis` with the same ``service_radius_m``, to
+        share the geometric work between calls.
+
+    Returns
+    -------
+    dict
+        The keys of :data:`KPI_KEYS` in order, then ``base_year`` and
+        ``eval_year``; values are ``int``, ``float`` (ratios as fractions) or
+        ``None`` when the data are missing.
+
+    Raises
+    ------
+    ValueError
+        When ``params`` asks for an income year the data do not have.
+
+    Examples
+    --------
+    Two villages of 1 km² (any CRS; areas are measured in a metric one), no
+    other layer: the figures that need one are ``None``.
+
+    >>> import geopandas as gpd, shapely
+    >>> from geo.dataset import Dataset, empty_layer
+    >>> v = gpd.GeoDataFrame({"village_code": ["1", "2"], "kind": ["village", "community"],
+    ...     "population": [300, 900], "county_code": ["X", "Y"], "county": ["甲县", "乙县"]},
+    ...     geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
+    ...     crs="EPSG:32650")
+    >>> layers = {name: empty_layer(name, v.crs) for name in s.LAYERS} | {s.VILLAGES: v}
+    >>> demo = Dataset(layers, frozenset({s.VILLAGES}))
+    >>> k = compute_kpis(demo)
+    >>> k["villages_total"], k["communities_total"], k["joint_coverage"], k["eval_year"]
+    (1, 1, None, None)
+    >>> [(a["code"], a["name"], a["villages_total"]) for a in kpis_by_area(demo, "county")]
+    [('X', '甲县', 1), ('Y', '乙县', 0)]
+    """
+    years = _years(dataset, params)
+    figures = _figures(dataset, params, prepared, years, None)
+    return _plain(figures.iloc[0], years)
+
+
+def kpis_by_area(dataset, by: str, params: Params = Params(),
+                 prepared: KpiInputs | None = None) -> list[dict]:
+    """Every figure of SPEC §3 per county or per township.
+
+    An organisation counts where its lead village lies, a grid where its
+    village lies, sites and population by village (see the topic modules).
+
+    Parameters
+    ----------
+    dataset : geo.dataset.Dataset
+    by : {"county", "township"}
+    params : Params
+    prepared : KpiInputs, optional
+        From :func:`prepare_kpis` with the same ``service_radius_m``.
+
+    Returns
+    -------
+    list of dict
+        One per area, sorted by code: ``{"code", "name", **figures}`` with the
+        keys of :func:`compute_kpis`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by`` (the message lists the valid ones) or an income
+        year the data do not have.
+    """
+    if by not in AREA_LEVELS:
+        raise ValueError(f"未知的分组方式 by={by!r}；可选：{'、'.join(AREA_LEVELS)}")
+    code_field, name_field = AREA_LEVELS[by]
+    villages = dataset.villages
+    years = _years(dataset, params)
+    figures = _figures(dataset, params, prepared, years, villages[code_field])
+    names = villages.groupby(code_field, sort=True)[name_field].first()
+    return [{"code": code, "name": None if pd.isna(names.get(code)) else names.get(code),
+             **_plain(row, years)} for code, row in figures.iterrows()]
+
+
+# ---- text table ------------------------------------------------------------------
+
+_AREA_COLUMNS_PER_BLOCK = 6
+_MISSING = "—"
+
+
+def format_value(value, unit: str) -> str:
+    """A figure as text: ratios in % with 2 decimals, 万元 and means with 2 decimals.
+
+    >>> format_value(0.50231, "%"), format_value(6.5, "万元"), format_value(869, "个")
+    ('50.23%', '6.50', '869')
+    >>> format_value(None, "%")
+    '—'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return _MISSING
+    if unit == PERCENT:
+        return f"{value * 100:.2f}%"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return f"{value:.2f}"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _render(header: list[list[str]], body: list[list[str]], right_from: int) -> list[str]:
+    rows = header + body
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, r in enumerate(rows):
+        cells = (_pad(c, widths[i], i >= right_from) for i, c in enumerate(r))
+        lines.append("  ".join(cells).rstrip())
+        if k == len(header) - 1:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def format_kpi_table(rows) -> str:
+    """A readable Chinese text table of figures, for the command line.
+
+    Parameters
+    ----------
+    rows : dict or list of dict
+        :func:`compute_kpis` output, or :func:`kpis_by_area` items (with
+        ``code`` and ``name``).  One column per item, at most six per block.
+
+    Returns
+    -------
+    str
+        One line per figure with its label and unit; ratios as percentages
+        with 2 decimals, 万元 with 2 decimals, ``—`` for a missing figure.
+
+    Examples
+    --------
+    >>> text = format_kpi_table({"joint_coverage": 0.50231, "avg_income_gain_joint": 6.5,
+    ...                          "base_year": 2019, "eval_year": 2023})
+    >>> print("\\n".join(line for line in text.splitlines() if "联" in line or "收入" in line))
+    收入年份：2019 → 2023
+    联村覆盖率      %     50.23%
+    联建村村均增收  万元    6.50
+    """
+    items = [rows] if isinstance(rows, dict) else list(rows)
+    if not items:
+        return "（无数据）"
+    keys = [k for k in KPI_KEYS if any(k in item for item in items)]
+    lines = []
+    first = items[0]
+    if first.get("base_year") is not None or first.get("eval_year") is not None:
+        lines.append(f"收入年份：{first.get('base_year') or _MISSING} → "
+                     f"{first.get('eval_year') or _MISSING}")
+    for start in range(0, len(items), _AREA_COLUMNS_PER_BLOCK):
+        block = items[start:start + _AREA_COLUMNS_PER_BLOCK]
+        names = [str(it.get("name") or it.get("code") or "合计") for it in block]
+        header = [["指标", "单位", *names]]
+        if any("code" in it for it in block):
+            header.append(["", "", *[str(it.get("code", "")) for it in block]])
+        body = [[KPI_LABELS[k][0], KPI_LABELS[k][1],
+                 *[format_value(it.get(k), KPI_LABELS[k][1]) for it in block]] for k in keys]
+        if lines:
+            lines.append("")
+        lines.extend(_render(header, body, right_from=2))
+    return "\n".join(lines)

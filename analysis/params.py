@@ -1,0 +1,43 @@
+"""Parameters of the figures of SPEC §3, with their defaults.
+
+>>> Params().target_income
+50.0
+>>> Params(eval_year=2021).eval_year
+2021
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of the KPIs (SPEC §3).
+
+    Attributes
+    ----------
+    base_year, eval_year : int or None
+        Years compared by the income figures; ``None`` means the earliest and
+        the latest year of ``village_income``.
+    low_income_threshold : float
+        万元; a village with income(eval_year) below it is a low-income village.
+    target_income : float
+        万元; a village with income(eval_year) at or above it meets the target.
+    strong_threshold : float
+        万元; a village with income(eval_year) at or above it is a strong village
+        (used by the scenario checks of SPEC §4).
+    grid_min_households, grid_max_households : int
+        Households of a standard unit grid (level 4), both bounds inclusive.
+    service_radius_m : float
+        m; service radius around each service site, measured in a projected
+        metric CRS.
+    """
+
+    base_year: int | None = None
+    eval_year: int | None = None
+    low_income_threshold: float = 10.0
+    target_income: float = 50.0
+    strong_threshold: float = 50.0
+    grid_min_households: int = 80
+    grid_max_households: int = 120
+    service_radius_m: float = 1000.0
