@@ -77,10 +77,22 @@ def _layout(seed: int, codes: list[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
     # Voronoi cells; cleaning makes shared edges vertex-identical (a valid
     # polygonal coverage), which display simplification relies on.
     units["geometry"] = shapely.coverage_clean(units.geometry.to_numpy(), snapping_distance=0.01)
-    grids = grids_frame(grid_rows, METRIC_CRS)
+    grids = _clipped_to_villages(grids_frame(grid_rows, METRIC_CRS), units)
     if DEFECT_COUNTY in codes:
         grids, _ = add_defects(grids, units, DEFECT_COUNTY, _rng(seed, _DEFECTS))
     return units, grids
+
+
+def _clipped_to_villages(grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Grids cut to their (cleaned) village so they never stick out of it."""
+    l3_village = grids.loc[grids[s.LEVEL] == 3].set_index(s.GRID_CODE)[s.PARENT_CODE]
+    village = grids[s.PARENT_CODE].where(grids[s.LEVEL] == 3, grids[s.PARENT_CODE].map(l3_village))
+    shapes = units.set_index(s.VILLAGE_CODE).geometry.reindex(village).to_numpy()
+    clipped = shapely.intersection(grids.geometry.to_numpy(), shapes)
+    for i in np.flatnonzero(~np.isin(shapely.get_type_id(clipped), [3, 6])):
+        parts = [g for g in shapely.get_parts(clipped[i]) if g.geom_type == "Polygon"]
+        clipped[i] = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return grids.set_geometry(gpd.GeoSeries(clipped, index=grids.index, crs=grids.crs))
 
 
 def _organisations(seed: int, codes: list[str], villages: gpd.GeoDataFrame,
