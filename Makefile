@@ -45,7 +45,7 @@ demo: $(STAMP)
 
 ## make bench: print the benchmark tables
 bench: $(STAMP)
-	$(PY) benchmarks/bench_kpis.py
+	$(PY) -m benchmarks.bench_kpis
 
 clean:
 	rm -rf $(VENV) test-artifacts
