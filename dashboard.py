@@ -8,8 +8,12 @@ st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", l
 
 pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
                             icon=":material/dashboard:", default=True),
+                    st.Page("pages/briefing.py", title=texts.BRIEFING, icon=":material/tv:",
+                            url_path="briefing"),
                     st.Page("pages/joint.py", title=texts.PAGE_JOINT, icon=":material/hub:"),
-                    st.Page("pages/grids.py", title=texts.PAGE_GRIDS, icon=":material/grid_on:")])
+                    st.Page("pages/grids.py", title=texts.PAGE_GRIDS, icon=":material/grid_on:"),
+                    st.Page("pages/report.py", title=texts.PAGE_REPORT,
+                            icon=":material/description:")])
 
 with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")

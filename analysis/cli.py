@@ -80,6 +80,29 @@ def cmd_kpis(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    dataset = _load_or_report(args.data)
+    if dataset is None:
+        return EXIT_INVALID
+    from geo.fonts import FontMissingError
+    from geo.report import ReportOptions, is_demo_path, write_report
+
+    options = ReportOptions(formats=("png", *args.vector), orientation=args.orientation,
+                            sample=is_demo_path(args.data))
+    try:
+        paths = write_report(dataset, args.out, args.county, options=options)
+    except (ValueError, FontMissingError) as exc:
+        print(f"无法生成报告：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"无法写入输出目录 {args.out}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"已生成 {len(paths)} 个文件：")
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -109,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--service-radius-m", type=_positive, default=1000.0,
                    help="服务半径（米，默认 1000）")
     p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("report", help="导出报告：静态地图（PNG）、Word 简报、Excel 指标表")
+    p.add_argument("data", metavar="DATA.gpkg")
+    p.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在时创建）")
+    p.add_argument("--county", metavar="CODE", help="只导出一个县（市、区），如 350481")
+    p.add_argument("--vector", action="append", choices=("svg", "pdf"), default=[],
+                   help="另存矢量地图（可重复）")
+    p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
+                   help="地图版式：A4 横向（默认）或纵向")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -26,7 +26,9 @@ RAMPS = {
     "greens": [[237, 248, 233], [186, 228, 179], [116, 196, 118], [49, 163, 84], [0, 109, 44]],
 }
 CATEGORY_COLORS = {True: [200, 16, 46, 200], False: [189, 189, 189, 150]}
-SCHEMES = {"natural_breaks": "NaturalBreaks", "quantiles": "Quantiles",
+# Natural breaks by Jenks–Caspall: deterministic and fast (mapclassify's NaturalBreaks
+# is k-means with random starts, so printed maps and the dashboard would disagree).
+SCHEMES = {"natural_breaks": "JenksCaspall", "quantiles": "Quantiles",
            "equal_interval": "EqualInterval"}
 
 

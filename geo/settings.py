@@ -7,6 +7,8 @@ store; the bundled demo.
 >>> s = load_settings(ROOT / "dashboard.toml")
 >>> s.basemap
 'none'
+>>> BASEMAPS
+('none', 'tianditu', 'amap', 'osm', 'xyz')
 """
 from __future__ import annotations
 
@@ -19,7 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "dashboard.toml"
 ENV_CONFIG = "DASHBOARD_CONFIG"
 ENV_DATA = "DASHBOARD_DATA"
-BASEMAPS = ("none",)
+# Basemaps a deployment may choose (tile URLs in geo.leaflet.BASEMAP_SOURCES).
+BASEMAPS = ("none", "tianditu", "amap", "osm", "xyz")
+# What each basemap needs besides its name: (setting, Chinese description).
+BASEMAP_NEEDS = {"tianditu": ("tianditu_tk", "天地图密钥 tianditu_tk"),
+                 "xyz": ("xyz_url", "瓦片地址模板 xyz_url")}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,9 @@ class Settings:
     demo: Path
     folder: Path
     basemap: str = "none"
+    tianditu_tk: str = ""
+    xyz_url: str = ""
+    attribution: str = ""
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
@@ -37,7 +46,19 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     Raises
     ------
     ValueError
-        When the file cannot be parsed or names an unknown basemap.
+        When the file cannot be parsed, names an unknown basemap (the message
+        lists the valid ones) or a basemap without what it needs (天地图
+        without ``tianditu_tk``, ``xyz`` without ``xyz_url``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+    ...     _ = f.write('[map]' + chr(10) + 'basemap = "google"')
+    >>> load_settings(f.name)
+    Traceback (most recent call last):
+    ...
+    ValueError: 配置文件 ...：未知底图 'google'，可选：none, tianditu, amap, osm, xyz
     """
     path = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
     try:
@@ -48,8 +69,13 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     basemap = mapping.get("basemap", "none")
     if basemap not in BASEMAPS:
         raise ValueError(f"配置文件 {path}：未知底图 {basemap!r}，可选：{', '.join(BASEMAPS)}")
+    texts = {key: str(mapping.get(key, "")).strip()
+             for key in ("tianditu_tk", "xyz_url", "attribution")}
+    if basemap in BASEMAP_NEEDS and not texts[BASEMAP_NEEDS[basemap][0]]:
+        raise ValueError(f"配置文件 {path}：底图 {basemap!r} 需要在 [map] 中填写"
+                         f"{BASEMAP_NEEDS[basemap][1]}")
     return Settings(demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
-                    folder=ROOT / data.get("folder", "var"), basemap=basemap)
+                    folder=ROOT / data.get("folder", "var"), basemap=basemap, **texts)
 
 
 def dataset_path(settings: Settings) -> tuple[Path, bool]:

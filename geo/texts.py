@@ -80,7 +80,6 @@ JOINT_COLOR_OPTIONS = {"org": "按联村党组织", "type": "按联建类型"}
 JOINT_LEGEND_BY_ORG = "各联村党组织（相邻组织不同色）"
 JOINT_NOT_JOINT = "未联建"
 JOINT_LEAD = "领建村"
-JOINT_OUTLINE = "联村党组织范围"
 JOINT_TOOLTIP = ("村（社区）", "联村党组织", "类型")
 JOINT_LEAD_TOOLTIP = ("领建村", "联村党组织", "类型")
 JOINT_MAP_CAPTION = ("点击地图上的村，查看其所在联村党组织；粗黑线为联村党组织范围，"
@@ -97,8 +96,7 @@ JOINT_SERIES = {"members_mean": "本组织成员村村均", "others_mean": "未�
 JOINT_YEAR = "年份"
 JOINT_INCOME_AXIS = "村均收入（万元）"
 JOINT_ORG_TABLE = "联村党组织一览"
-JOINT_BY_TYPE = "按联建类型"
-JOINT_BY_AREA = {"county": "按县（市、区）", "township": "按乡镇（街道）"}
+JOINT_BREAKDOWNS = {"type": "按联建类型", "county": "按县（市、区）", "township": "按乡镇（街道）"}
 JOINT_CARDS = {"type_label": "类型", "lead_village": "领建村", "founded_year": "成立年份",
                "members": "成员村数", "projects": "联村项目数", "income_gain": "成员村村均增收"}
 JOINT_COLUMNS = {
@@ -110,7 +108,8 @@ JOINT_COLUMNS = {
     "joined_year": "加入年份", "orgs": "组织数", "villages_total": "村数",
     "coverage": "联建覆盖率（%）", "code": "代码",
 }
-JOINT_MEMBER_COLUMNS = {"name": "村名", "is_lead": "是否领建村"}
+JOINT_MEMBER_COLUMNS = {"name": "村名", "is_lead": "是否领建村", "income_base": "基期收入（万元）",
+                        "income_eval": "评估年收入（万元）", "income_gain": "增收（万元）"}
 JOINT_AREA_COLUMNS = {"name": "区域"}
 JOINT_KPIS = ("joint_orgs", "joint_villages", "joint_coverage", "avg_income_gain_joint",
               "income_gain_did")
@@ -142,11 +141,12 @@ GRID_STATUS = {"compliant": "达标", "households": "户数不在 80–120 户",
                "manager": "未配备网格管家", "branch": "片区未建网格党支部"}
 GRID_DEFECTS = {"gap": "覆盖缺口", "overlap": "交叉重叠", "orphan": "无上级网格"}
 GRID_LEGEND_TITLE = "单元网格："
+GRID_MERGED = "达标单元网格 {n} 个（放大到乡镇可逐格查看）"
 GRID_MAP_CAPTION = ("单元网格按是否达标着色（多项不达标时按户数、网格管家、党支部的顺序取第一项）；"
-                    "白圈标出覆盖缺口、交叉重叠和无上级网格的位置。点击网格可逐级查看。")
+                    "圆圈标出覆盖缺口、交叉重叠和无上级网格的位置。点击网格可逐级查看。")
 GRID_INTEGRITY = "网格完整性：全覆盖、无交叉、无上级缺失"
-GRID_INTEGRITY_CARDS = {"gap_area_m2": "覆盖缺口面积", "overlap_area_m2": "交叉重叠面积",
-                        "orphans": "无上级网格数"}
+GRID_INTEGRITY_CARDS = {"gap_area_m2": ("覆盖缺口面积", "m²"),
+                        "overlap_area_m2": ("交叉重叠面积", "m²"), "orphans": ("无上级网格数", "个")}
 GRID_INTEGRITY_TABS = {"gaps": "覆盖缺口", "overlaps": "交叉重叠", "orphans": "无上级网格"}
 GRID_NONCOMPLIANT = "未达标单元网格（{n:,} 个）"
 GRID_DOWNLOAD = "下载未达标网格清单（CSV）"
@@ -167,3 +167,86 @@ def format_area(m2) -> str:
     if m2 is None or m2 != m2:
         return NO_VALUE
     return f"{m2 / 1e6:,.2f} km²" if m2 >= 1e6 else f"{m2:,.0f} m²"
+
+
+# ---- briefing (汇报模式) -----------------------------------------------------
+BRIEFING_THEME = "主题"
+BRIEFING_THEMES = {"dark": "深色（大屏）", "light": "浅色（截图）"}
+BRIEFING_EXIT = "退出汇报模式"
+BRIEFING_COVERAGE_CHART = "各县（市、区）联村覆盖率（%）"
+
+
+# ---- 报告导出 (pages/report.py, geo/report*.py, geo/static_maps.py) ------------------
+PAGE_REPORT = "报告导出"
+REPORT_CITY = "全市"
+REPORT_TITLE = "{area}跨村联建与网格治理工作情况报告"
+REPORT_SAMPLE_NOTE = "说明：本报告基于示例数据（合成，非真实统计）生成，仅供演示。"
+REPORT_DATE = "{d.year}年{d.month}月{d.day}日"
+REPORT_SOURCE = "数据来源：{name}"
+REPORT_CRS = "坐标系：{datum}，Albers 等积圆锥投影"
+REPORT_YEARS = "收入基期{base}年，评估年{eval}年"
+REPORT_MAPS = {"overview": "跨村联建总览图", "income": "村集体经营性收入分级图",
+               "joint": "联村党组织分布图", "grid": "单元网格达标情况图",
+               "service": "党群服务阵地服务范围图"}
+REPORT_MAP_TITLE = "{area}{name}"
+REPORT_MAP_SUBTITLE = {"income": "{eval}年，万元", "service": "服务半径{radius}米",
+                       "overview": "按是否参加联村党组织着色", "joint": "按联建类型着色",
+                       "grid": "按户数、网格管家、片区党支部三项标准"}
+REPORT_LEGEND = {"county": "县（市、区）界", "township": "乡镇（街道）界",
+                 "village": "村（社区）", "org": "联村党组织边界", "lead": "领建村",
+                 "site": "党群服务阵地", "disc": "服务半径覆盖范围", "no_grid": "无单元网格"}
+REPORT_THEMES = {"overview": "基本情况", "joint": "跨村联建", "income": "村级集体经济",
+                 "grid": "网格治理", "stars": "党组织星级评定与软弱涣散整顿",
+                 "service": "党群服务阵地", "issues": "存在问题与下一步工作"}
+REPORT_THEME_MAPS = {"joint": ("overview", "joint"), "income": ("income",), "grid": ("grid",),
+                     "service": ("service",)}
+REPORT_THEME_KPIS = {
+    "overview": ("villages_total", "communities_total"),
+    "joint": ("joint_orgs", "joint_villages", "joint_coverage", "joint_population_coverage"),
+    "income": ("avg_income_gain_joint", "avg_income_gain_other", "income_growth_all",
+               "low_income_villages", "target_income_villages"),
+    "grid": ("grid_l3", "grid_l4", "grid_l3_branch_coverage", "grid_l4_standard_share",
+             "grid_manager_coverage", "grid_area_coverage"),
+    "stars": ("star4plus_share", "star5_share", "weak_orgs", "weak_rectified"),
+    "service": ("villages_with_site_share", "service_population_coverage"),
+}
+REPORT_TABLE_CAPTION = "表{n}　各{level}{theme}主要指标"
+REPORT_FIGURE_CAPTION = "图{n}　{title}"
+REPORT_LEVELS = {"county": "县（市、区）", "township": "乡镇（街道）"}
+REPORT_AREA_COLUMNS = {"code": "代码", "name": "名称"}
+REPORT_SHEETS = {"county": "各县指标", "township": "各乡镇指标", "orgs": "联村党组织及成员",
+                 "grids": "不达标网格", "low_income": "低收入村"}
+REPORT_SHEET_COLUMNS = {
+    "org_id": "组织编号", "org_name": "组织名称", "type_label": "联建类型",
+    "lead_village": "领建村", "founded_year": "成立年份", "projects": "联村项目数",
+    "village_code": "村代码", "village": "村名", "county": "县（市、区）",
+    "township": "乡镇（街道）", "is_lead": "是否领建村", "joined_year": "加入年份",
+    "income_base": "基期收入（万元）", "income_eval": "评估年收入（万元）",
+    "income_gain": "增收（万元）", "population": "人口", "kind": "类型",
+    "grid_code": "网格编码", "name": "名称", "l3": "所属片区", "households": "户数",
+    "manager": "网格管家", "reasons": "问题",
+}
+REPORT_MAP_CHOICE = "地图"
+REPORT_COUNTY_CHOICE = "范围"
+REPORT_FORMAT_CHOICE = "地图格式（PNG 始终生成，用于 Word 报告）"
+REPORT_ORIENTATION = "版式"
+REPORT_ORIENTATIONS = {"landscape": "A4 横向", "portrait": "A4 纵向"}
+REPORT_BUILD = "生成报告"
+REPORT_BUILDING = "正在生成报告（地图、Word、Excel）…"
+REPORT_DONE = "已生成 {n} 个文件，可逐个下载或打包下载。"
+REPORT_ZIP = "全部文件（ZIP）"
+REPORT_DOWNLOAD = "下载 {name}"
+REPORT_INTRO = ("生成可直接用于汇报材料的静态地图（300 dpi PNG，另可选 SVG/PDF）、"
+                "Word 简报和 Excel 指标表。")
+REPORT_NO_MAPS = "请至少选择一幅地图。"
+REPORT_FAILED = "报告生成失败：{error}"
+
+
+def integrity_cards(summary: dict) -> list[tuple[str, str]]:
+    """``(label, shown value)`` of :meth:`analysis.grid_checks.GridIntegrity.summary`.
+
+    >>> integrity_cards({"gap_area_m2": 3166.0, "overlap_area_m2": 0.0, "orphans": 2})
+    [('覆盖缺口面积', '3,166 m²'), ('交叉重叠面积', '0 m²'), ('无上级网格数', '2 个')]
+    """
+    return [(label, format_area(summary[key]) if unit == "m²" else format_value(summary[key], unit))
+            for key, (label, unit) in GRID_INTEGRITY_CARDS.items()]

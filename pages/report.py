@@ -1,0 +1,57 @@
+"""报告导出: static maps, the Word briefing and the workbook, built on request."""
+import streamlit as st
+
+from geo import cached, cached_report, texts, ui
+from geo.fonts import FontMissingError
+from geo.problems import DatasetError
+from geo.static_maps import MAP_KEYS
+
+src = cached.current_source()
+try:
+    data = cached.dataset(src)
+except DatasetError as exc:
+    ui.show_dataset_error(exc)
+
+st.title(texts.PAGE_REPORT)
+st.caption(texts.REPORT_INTRO)
+if src.is_demo:
+    st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
+options = cached.area_options(src)
+sidebar_county = st.session_state.get("county")
+if st.session_state.get("report_county_from", "unset") != sidebar_county:
+    st.session_state["report_county"] = sidebar_county if sidebar_county in options else None
+    st.session_state["report_county_from"] = sidebar_county
+
+left, right = st.columns(2)
+county = left.selectbox(texts.REPORT_COUNTY_CHOICE, [None, *options], key="report_county",
+                        format_func=lambda c: texts.REPORT_CITY if c is None else options[c][0])
+orientation = right.radio(texts.REPORT_ORIENTATION, list(texts.REPORT_ORIENTATIONS),
+                          key="report_orientation", horizontal=True,
+                          format_func=texts.REPORT_ORIENTATIONS.get)
+maps = st.multiselect(texts.REPORT_MAP_CHOICE, list(MAP_KEYS), default=list(MAP_KEYS),
+                      key="report_maps", format_func=texts.REPORT_MAPS.get)
+formats = st.multiselect(texts.REPORT_FORMAT_CHOICE, ["svg", "pdf"], key="report_formats",
+                         format_func=str.upper)
+
+if st.button(texts.REPORT_BUILD, type="primary", key="report_build"):
+    st.session_state["report_request"] = (county, tuple(maps), tuple(sorted(formats or ())),
+                                          orientation)
+request = st.session_state.get("report_request")
+if request is None:
+    st.stop()
+try:
+    with st.spinner(texts.REPORT_BUILDING):
+        files = cached_report.report_files(src, *request)
+except (ValueError, FontMissingError) as exc:
+    st.error(texts.REPORT_FAILED.format(error=exc))
+    st.stop()
+st.success(texts.REPORT_DONE.format(n=len(files)))
+area = texts.REPORT_CITY if request[0] is None else options[request[0]][0]
+st.download_button(texts.REPORT_ZIP, cached_report.zip_bytes(files), type="primary",
+                   file_name=f"{texts.REPORT_TITLE.format(area=area)}.zip",
+                   mime=cached_report.mime_of(".zip"), key="report_zip")
+columns = st.columns(3)
+for i, (name, payload) in enumerate(files.items()):
+    columns[i % 3].download_button(texts.REPORT_DOWNLOAD.format(name=name), payload,
+                                   file_name=name, mime=cached_report.mime_of(name),
+                                   key=f"report_file_{i}")

@@ -1,0 +1,89 @@
+"""The grids page's deck builder on the hand-built squares of tests/analysis/test_grid_checks."""
+import json
+
+import numpy as np
+import pytest
+
+from analysis.grid_checks import grid_compliance, grid_integrity
+from analysis.grid_tree import grid_tree
+from geo import grid_maps
+from geo.grid_maps import build_grid_deck, grid_display_layers, grid_legend
+from tests.analysis.test_grid_checks import A, B, C, T1, grids, villages  # noqa: F401
+
+
+@pytest.fixture
+def display(villages, grids):  # noqa: F811
+    tree = grid_tree(villages, grids)
+    return grid_display_layers(villages, grids, tree, grid_compliance(grids),
+                               grid_integrity(villages, grids))
+
+
+def spec(deck) -> dict:
+    return json.loads(deck.to_json())
+
+
+def test_offline_deck_with_text_tooltips(display):
+    deck = build_grid_deck(display)
+    text = deck.to_json()
+    assert "\n" not in text and ": " not in text          # compact
+    out = json.loads(text)
+    assert out["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in out   # no basemap
+    assert deck._tooltip == {"text": "{n}\n{r}"}
+    assert "cartocdn" not in text and "mapbox" not in text
+    ids = [layer["id"] for layer in out["layers"]]
+    assert ids == ["l4-compliant", "l4-households", "l4-manager", "l4-branch", "l3", "villages",
+                   "gap", "overlap", "orphan", "defect-markers"]
+
+
+def test_rows_decode_back_to_the_display_coordinates(display):
+    """Integers × 1e-5° + origin are the rounded display coordinates."""
+    out = spec(build_grid_deck(display))
+    layer = out["layers"][0]
+    origin = np.array(layer["coordinateOrigin"])
+    row = next(r for r in layer["data"] if r["c"] == "A1-1")
+    xy = np.array(row["p"]).reshape(-1, 2) * layer["modelMatrix"][0] + origin
+    l4 = display["l4"].set_index("grid_code")
+    expected = np.array(l4.loc["A1-1", "geometry"].exterior.coords)
+    assert np.abs(xy - expected).max() < 1e-9
+    assert layer["coordinateSystem"] == "lnglat-offsets" and layer["positionFormat"] == "XY"
+
+
+def test_every_pickable_row_has_the_tooltip_keys(display):
+    for layer in spec(build_grid_deck(display))["layers"]:
+        if layer.get("pickable"):
+            assert all({"c", "n", "r"} <= set(row) for row in layer["data"]), layer["id"]
+
+
+def test_classes_defects_and_scope(display):
+    """A1-1 compliant; A1-2 no manager; B1-1, B1-2 households; X1 branch.
+    Gaps in A and C, one overlap (B), orphans Y and X1."""
+    layers = {layer["id"]: layer for layer in spec(build_grid_deck(display))["layers"]}
+    codes = {k: sorted(r["c"] for r in layers[k]["data"]) for k in layers if k.startswith("l4-")}
+    assert codes == {"l4-compliant": ["A1-1"], "l4-households": ["B1-1", "B1-2"],
+                     "l4-manager": ["A1-2"], "l4-branch": ["X1"]}
+    assert sorted(r["c"] for r in layers["gap"]["data"]) == [A, C]
+    assert [r["n"] for r in layers["overlap"]["data"]] == ["B1-1 × B1-2"]
+    assert sorted(r["c"] for r in layers["orphan"]["data"]) == ["X1", "Y"]
+    assert len(layers["defect-markers"]["data"]) == 5
+    township = {layer["id"]: layer for layer in
+                spec(build_grid_deck(display, ("township_code", T1)))["layers"]}
+    assert sorted(r["c"] for r in township["gap"]["data"]) == [A]
+    assert sorted(r["c"] for r in township["l4-branch"]["data"]) == []
+
+
+def test_focus_outline_and_merged_compliant_grids(display, monkeypatch):
+    focused = spec(build_grid_deck(display, ("village_code", B), ("l4", "B1-2")))
+    assert [layer["id"] for layer in focused["layers"]].count("focus") == 1
+    assert focused["layers"][0]["stroked"] is True
+    monkeypatch.setattr(grid_maps, "STROKE_LIMIT", 2)
+    merged = {layer["id"]: layer for layer in spec(build_grid_deck(display))["layers"]}
+    assert [r["c"] for r in merged["l4-compliant"]["data"]] == [A]   # A1-1, as village A
+    assert merged["l4-compliant"]["stroked"] is False
+    with pytest.raises(ValueError, match="未知的层级 'row'"):
+        build_grid_deck(display, focus=("row", "x"))
+
+
+def test_legend_lists_classes_then_defects():
+    labels = [label for _, label in grid_legend().entries]
+    assert labels == ["达标", "户数不在 80–120 户", "未配备网格管家", "片区未建网格党支部",
+                      "覆盖缺口", "交叉重叠", "无上级网格"]
