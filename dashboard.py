@@ -27,11 +27,16 @@ with st.sidebar:
     townships = options[st.session_state.county][1] if st.session_state.county in options else {}
     if st.session_state.get("township") not in townships:
         st.session_state.township = None
-    if st.session_state.get("village") and not st.session_state.township:
-        st.session_state.village = None
     st.selectbox(texts.SIDEBAR_TOWNSHIP, [None, *townships], key="township",
                  format_func=lambda t: texts.ALL_TOWNSHIPS if t is None else townships[t],
                  disabled=not townships)
+    villages = cached.village_options(src, st.session_state.township) \
+        if st.session_state.township else {}
+    if st.session_state.get("village") not in villages:
+        st.session_state.village = None
+    st.selectbox(texts.SIDEBAR_VILLAGE, [None, *villages], key="village",
+                 format_func=lambda v: texts.ALL_VILLAGES if v is None else villages[v],
+                 disabled=not villages)
     if src.is_demo:
         st.caption(texts.SAMPLE_BADGE)
 

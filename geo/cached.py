@@ -151,6 +151,14 @@ def county_series(src: Source, params: Params, key: str):
     return pd.Series({row["name"]: row[key] for row in rows}, dtype=float).dropna()
 
 
+@st.cache_resource(max_entries=64)
+def village_options(src: Source, township: str) -> dict:
+    """``{village_code: name}`` of one township, in code order."""
+    v = dataset(src).villages
+    rows = v[v[s.TOWNSHIP_CODE] == township].sort_values(s.VILLAGE_CODE)
+    return dict(zip(rows[s.VILLAGE_CODE], rows[s.NAME]))
+
+
 @st.cache_resource(max_entries=4)
 def area_options(src: Source) -> dict:
     """``{county_code: (county, {township_code: township})}`` in code order."""

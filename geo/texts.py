@@ -9,6 +9,8 @@ ALL_TOWNSHIPS = "全部乡镇"
 SIDEBAR_AREA = "区域"
 SIDEBAR_COUNTY = "县（市、区）"
 SIDEBAR_TOWNSHIP = "乡镇（街道）"
+SIDEBAR_VILLAGE = "村（社区）"
+ALL_VILLAGES = "全部村（社区）"
 COLOR_BY = "地图着色"
 COLOR_OPTIONS = {"joint": "是否联建", "income_eval": "集体经营性收入（评估年）",
                  "income_gain": "收入增量（基期→评估年）"}
@@ -33,11 +35,16 @@ def format_value(value, unit: str = "") -> str:
         return NO_VALUE
     if unit == "%":
         return f"{value * 100:.2f}%"
-    if unit == "万元":
-        return f"{value:,.2f} 万元"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}" + (f" {unit}" if unit else "")
-    return f"{int(value):,}" + (f" {unit}" if unit else "")
+    return _number(value, unit, "")
+
+
+def _number(value, unit: str, sign: str) -> str:
+    """万元 with two decimals, other fractional values with two, counts whole."""
+    if unit == "万元" or (isinstance(value, float) and not value.is_integer()):
+        text = f"{value:{sign},.2f}"
+    else:
+        text = f"{int(value):{sign},}"
+    return text + (f" {unit}" if unit else "")
 
 
 # ---- overview --------------------------------------------------------------
@@ -48,7 +55,6 @@ VILLAGE_DETAIL = "所选村（社区）：{name}"
 VILLAGE_FIELDS = {"kind": "类型", "households": "户数", "population": "人口",
                   "org_id": "所属联村党组织", "income_base": "基期收入（万元）",
                   "income_eval": "评估年收入（万元）"}
-CLEAR_VILLAGE = "取消选择村"
 TREND_TITLE = "村均集体经营性收入（万元）"
 TREND_SERIES = {"joint": "联建村", "other": "未联建村"}
 BRIEFING = "汇报模式"
@@ -66,11 +72,7 @@ def format_delta(change, unit: str = "") -> str:
     """
     if unit == "%":
         return f"{change * 100:+.2f} 个百分点"
-    if unit == "万元":
-        return f"{change:+.2f} 万元"
-    if isinstance(change, float) and not change.is_integer():
-        return f"{change:+.2f}" + (f" {unit}" if unit else "")
-    return f"{int(change):+d}" + (f" {unit}" if unit else "")
+    return _number(change, unit, "+")
 
 
 # ---- 跨村联建 page (pages/joint.py, geo/joint_maps.py) ----------------------------

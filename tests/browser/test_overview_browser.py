@@ -37,3 +37,16 @@ def test_overview_shows_the_city_figures(server, page):
     text = page.page.inner_text("main")
     assert "联村覆盖率" in text and "50.23%" in text
     assert "示例数据" in text
+
+
+def test_sidebar_drill_down_changes_the_page(server, page):
+    _open(page, server)
+    sidebar = page.page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stSelectbox']").first.click()
+    page.page.get_by_role("option", name="永安市").click()
+    page.page.wait_for_selector("h1:has-text('永安市')", timeout=30_000)
+    # 永安市's unit grids replace the city's once the rerun has finished
+    page.page.get_by_text("1,775 个").wait_for(timeout=30_000)
+    assert "11,738 个" not in page.page.inner_text("main")
+    page.page.screenshot(path=str(ARTIFACTS / "overview-county.png"), full_page=True)
+    assert page.foreign_requests() == []
