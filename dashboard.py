@@ -23,20 +23,21 @@ with st.sidebar:
     except DatasetError:
         options = {}
     st.selectbox(texts.SIDEBAR_COUNTY, [None, *options], key="county",
-                 format_func=lambda c: texts.ALL_COUNTIES if c is None else options[c][0])
+                 format_func=lambda c: texts.ALL_COUNTIES if c is None else options[c][0],
+                 placeholder=texts.ALL_COUNTIES)
     townships = options[st.session_state.county][1] if st.session_state.county in options else {}
     if st.session_state.get("township") not in townships:
         st.session_state.township = None
     st.selectbox(texts.SIDEBAR_TOWNSHIP, [None, *townships], key="township",
                  format_func=lambda t: texts.ALL_TOWNSHIPS if t is None else townships[t],
-                 disabled=not townships)
+                 placeholder=texts.ALL_TOWNSHIPS, disabled=not townships)
     villages = cached.village_options(src, st.session_state.township) \
         if st.session_state.township else {}
     if st.session_state.get("village") not in villages:
         st.session_state.village = None
     st.selectbox(texts.SIDEBAR_VILLAGE, [None, *villages], key="village",
                  format_func=lambda v: texts.ALL_VILLAGES if v is None else villages[v],
-                 disabled=not villages)
+                 placeholder=texts.ALL_VILLAGES, disabled=not villages)
     if src.is_demo:
         st.caption(texts.SAMPLE_BADGE)
 

@@ -91,7 +91,9 @@ def grid_compliance(grids: pd.DataFrame, params: Params = Params()) -> pd.DataFr
     ...     "manager": ["", "张", "  ", "李"]})
     >>> c = grid_compliance(g)
     >>> c[["households_ok", "has_manager", "parent_branch", "status"]].values.tolist()
-    [[True, True, True, 'compliant'], [False, False, True, 'households'], [True, True, False, 'branch']]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [[True, True, True, 'compliant'], [False, False, True, 'households'],
+     [True, True, False, 'branch']]
     >>> c["reasons"].iloc[1]
     ['户数121户，不在80–120户标准内', '未配备网格管家']
     """

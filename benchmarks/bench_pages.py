@@ -37,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,12 +69,14 @@ def server_side(path: str) -> dict:
                                 compliance, integrity)
     deck, deck_s = _timed(build_grid_deck, display)
     payload = deck.to_json().encode("utf-8")
+    deflated = zlib.compressobj(6, zlib.DEFLATED, -15)          # as permessage-deflate does
+    deflate_bytes = len(deflated.compress(payload) + deflated.flush())
     layers = {layer["id"]: len(json.dumps(layer, separators=(",", ":"),
                                           ensure_ascii=False).encode())
               for layer in json.loads(payload)["layers"]}
     return {"load_s": load_s, "compliance_s": compliance_s, "tree_s": tree_s,
             "integrity_s": integrity_s, "display_s": display_s, "deck_s": deck_s,
-            "payload_bytes": len(payload), "layer_bytes": layers,
+            "payload_bytes": len(payload), "deflate_bytes": deflate_bytes, "layer_bytes": layers,
             "features": int(sum(len(f) for f in display.values()))}
 
 
@@ -133,8 +136,8 @@ def browser_side(path: str, runs: int) -> list[dict]:
             page = context.new_page()
             traffic = Traffic(context, page)
             page.goto(url, wait_until="domcontentloaded")
-            page.wait_for_selector("[data-testid='stMetric']", timeout=180_000)
-            page.wait_for_timeout(1000)
+            page.wait_for_selector(CANVAS, timeout=180_000)      # the overview, fully loaded
+            page.wait_for_timeout(3000)
             traffic.reset()
             start = time.perf_counter()
             page.get_by_role("link", name="网格治理").click()
@@ -185,6 +188,8 @@ def report(server: dict, rows: list[dict]) -> str:
              f"  deck JSON payload                  {server['payload_bytes'] / mb:7.2f} MB"
              f"  ({server['features']:,} features)"]
     lines += [f"    {name:<32} {size / mb:7.3f} MB" for name, size in server["layer_bytes"].items()]
+    lines += [f"  the same deflated                  {server['deflate_bytes'] / mb:7.2f} MB"
+              "  (server.enableWebsocketCompression would send about this)"]
     lines += ["", "browser (headless Chromium, software WebGL)",
               "  view          paint s   HTTP MB   WebSocket MB   total MB   target"]
     for view in ("first view", "new browser", "reload", "overview reload"):

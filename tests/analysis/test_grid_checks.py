@@ -17,13 +17,15 @@ Villages A (0..400 × 0..200), B (400..800 × 0..200), C (0..400 × 200..400).
 Grids (level 4 unless said; households; manager):
 
     A1  L3 in A, branch      A1-1  0..200      80  "张"   compliant
-                             A1-2  200..350   120  ""     no manager          → gap 350..400 = 10,000 m²
+                             A1-2  200..350   120  ""     no manager
+                                   → A's gap: 350..400 × 0..200 = 10,000 m²
     B1  L3 in B, no branch   B1-1  400.01..620 79  "  "   households, manager, branch
                              B1-2  600..800   121  None   households, manager, branch
-                                                           → overlap 600..620 = 4,000 m²;
-                                                             the 0.01 m strip 400..400.01 is a sliver (2 m²)
+                                   → overlap 600..620 × 0..200 = 4,000 m²; the 0.01 m
+                                     strip 400..400.01 is a sliver (2 m²), not a gap
     Y   L3, parent "B1" (a grid, not a village: orphan), 700..720 × 150..170, lies in B
-    X1  L4, parent "nope" (orphan), 100 households, "王", lies in C → C's gap 80,000 − 400 = 79,600 m²
+    X1  L4, parent "nope" (orphan), 100 households, "王", lies in C
+                                   → C's gap: 80,000 − 400 = 79,600 m²
 
 Areas come back through EPSG:4490 and the fitted equal-area CRS, so they are
 compared with ``rel=1e-4``; with ``metric_crs=EPSG:4549`` to 1e-3 m².
