@@ -26,21 +26,18 @@ every character counts twice.  The payload is shaped for size:
 """
 from __future__ import annotations
 
-import json
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
-from pydeck.bindings.json_tools import default_serialize
 
 from analysis.grid import union_by
 from analysis.grid_checks import STATUSES
 from analysis.grid_tree import NODE_COLUMNS
 from geo import schema as s
 from geo import texts
-from geo.maps import DISPLAY_CRS, Legend, display_geometry, view_of
+from geo.maps import DISPLAY_CRS, CompactDeck, Legend, display_geometry, view_of
 
 DECIMALS = 5                 # display coordinates: 1e-5° ≈ 1 m
 TOLERANCE_M = 30.0           # coverage simplification of grids and villages
@@ -61,29 +58,10 @@ HIGHLIGHT = {"l3": [20, 20, 140], "l4": [0, 0, 0]}
 # frame and per pick, so a click would no longer register — and the compliant
 # grids of each village are sent merged, which looks the same without outlines.
 STROKE_LIMIT = 1000
+# Beyond this many villages (the city) their outlines — tens of thousands of
+# line segments, a second of software rendering — give way to township borders.
+VILLAGE_OUTLINE_LIMIT = 500
 MARKER = [255, 255, 255, 0]
-
-
-class CompactDeck(pdk.Deck):
-    """A :class:`pydeck.Deck` serialised once, compactly.
-
-    pydeck's ``to_json`` indents by two spaces, which makes a polygon layer
-    about 3.5 times larger, and re-serialises on every Streamlit rerun.  This
-    deck is built once (keep it read-only) and answers ``to_json`` with the
-    compact UTF-8 JSON made at construction.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        compact = json.dumps(self, sort_keys=True, default=default_serialize,
-                             separators=(",", ":"), ensure_ascii=False)
-        self._compact_json = compact
-
-    def to_json(self) -> str:
-        return self._compact_json
-
-    def __repr__(self) -> str:
-        return f"CompactDeck({len(self._compact_json):,} characters of JSON)"
 
 
 def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -121,7 +99,8 @@ def grid_display_layers(villages: gpd.GeoDataFrame, grids: gpd.GeoDataFrame,
         (the compliant unit grids of each village, merged), ``l3`` (片区:
         the union of their unit grids' display polygons, so that the
         outlines follow the grid edges), ``l3_lines`` (the borders between
-        the 片区 of each village), ``villages``, and the defects
+        the 片区 of each village), ``villages``, ``township_lines`` (per
+        county), and the defects
         ``gap``, ``overlap``, ``orphan`` (with ``label`` and ``reason``); each
         row carries ``county_code``, ``township_code``, ``village_code`` and,
         for grids, ``l3_code``/``l4_code``.
@@ -145,7 +124,19 @@ def grid_display_layers(villages: gpd.GeoDataFrame, grids: gpd.GeoDataFrame,
         tolerance_m, DECIMALS)
     return {"l4": l4, "l4_merged": _compliant_by_village(l4, shown_villages), "l3": l3,
             "l3_lines": _edges_by_village(l3, shown_villages), "villages": shown_villages,
-            **_defect_frames(integrity)}
+            "township_lines": _township_borders(shown_villages), **_defect_frames(integrity)}
+
+
+def _township_borders(villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The township borders of each county as lines, each shared border once."""
+    towns = villages.dissolve(by=[s.COUNTY_CODE, s.TOWNSHIP_CODE], as_index=False)
+    codes = pd.Index(sorted(towns[s.COUNTY_CODE].unique()))
+    owner = codes.get_indexer(towns[s.COUNTY_CODE])
+    lines = union_by(shapely.boundary(towns.geometry.to_numpy()), owner, len(codes))
+    has = ~shapely.is_missing(lines)
+    lines[has] = shapely.line_merge(lines[has])
+    return gpd.GeoDataFrame({s.COUNTY_CODE: codes}, geometry=gpd.GeoSeries(lines,
+                                                                          crs=DISPLAY_CRS))[has]
 
 
 def _compliant_by_village(l4: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -277,10 +268,19 @@ def _layer(rows: list, layer_id: str, origin, fill=None, line=None, width_m: flo
         line_width_min_pixels=min_px, line_width_max_pixels=max_px, **_offsets(origin))
 
 
+def _lines(rows: list, layer_id: str, origin, color, width_m: float, min_px: float,
+           max_px: float) -> pdk.Layer:
+    return pdk.Layer("PathLayer", rows, id=layer_id, get_path="p", position_format="'XY'",
+                     get_color=color, get_width=width_m, width_units="'meters'",
+                     width_min_pixels=min_px, width_max_pixels=max_px, **_offsets(origin))
+
+
 # ---- the deck ---------------------------------------------------------------------------
 
 def _within(frame: pd.DataFrame, column: str | None, code: str | None) -> pd.DataFrame:
-    return frame if column is None else frame[frame[column] == code]
+    """Rows of the scope; a frame without the scope's column (county-wide
+    township borders within a township) is kept whole."""
+    return frame if column not in frame.columns else frame[frame[column] == code]
 
 
 def build_grid_deck(display: dict, scope: tuple = (None, None),
@@ -304,7 +304,8 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
     CompactDeck
         Layers, bottom to top: one per compliance class (:data:`STATUS_COLORS`,
         pickable; beyond :data:`STROKE_LIMIT` grids the compliant ones are
-        merged per village), 片区 and village outlines, the focus, gaps,
+        merged per village), 片区 and village outlines (township borders
+        beyond :data:`VILLAGE_OUTLINE_LIMIT` villages), the focus, gaps,
         overlaps, orphans and rings marking them (pickable).  Pickable rows
         carry ``c`` (the grid or village code to select), ``n`` and ``r`` for
         the text-only tooltip.
@@ -330,14 +331,14 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
         layers.append(_layer(rows, f"l4-{status}", origin, fill=STATUS_COLORS[status],
                              line=stroke[0], width_m=stroke[1], min_px=stroke[2],
                              max_px=stroke[3], pickable=True))
-    color, width, low, high = OUTLINES["l3"]
-    layers.append(pdk.Layer("PathLayer", path_rows(frames["l3_lines"], origin), id="l3",
-                            get_path="p", position_format="'XY'", get_color=color,
-                            get_width=width, width_units="'meters'", width_min_pixels=low,
-                            width_max_pixels=high, **_offsets(origin)))
+    layers.append(_lines(path_rows(frames["l3_lines"], origin), "l3", origin, *OUTLINES["l3"]))
     color, width, low, high = OUTLINES["villages"]
-    layers.append(_layer(polygon_rows(frames["villages"], origin, {}), "villages", origin,
-                         line=color, width_m=width, min_px=low, max_px=high))
+    if len(frames["villages"]) <= VILLAGE_OUTLINE_LIMIT:
+        layers.append(_layer(polygon_rows(frames["villages"], origin, {}), "villages", origin,
+                             line=color, width_m=width, min_px=low, max_px=high))
+    else:
+        layers.append(_lines(path_rows(frames["township_lines"], origin), "townships", origin,
+                             color, 2 * width, 0.8, 2 * high))
     focus_frame = display["l3"] if by == "l3" else display["l4"] if by == "l4" else None
     if focus_frame is not None:
         shown = focus_frame[focus_frame[NODE_COLUMNS[by]] == code]

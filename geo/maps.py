@@ -6,6 +6,7 @@ requests anything outside the machine: no basemap style is set, so deck.gl
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -13,6 +14,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 import shapely
 
 from geo.crs import metric_crs
@@ -151,3 +153,25 @@ def legend_html(legend: Legend) -> str:
         f'{escape(label)}</span>' for c, label in legend.entries)
     title = f"<b>{escape(legend.title)}</b> " if legend.title else ""
     return f'<div class="legend">{title}{items}</div>'
+
+
+class CompactDeck(pdk.Deck):
+    """A :class:`pydeck.Deck` serialised once, compactly.
+
+    pydeck's ``to_json`` indents by two spaces, which makes a polygon layer
+    about 3.5 times larger, and re-serialises on every Streamlit rerun.  This
+    deck is built once (keep it read-only) and answers ``to_json`` with the
+    compact UTF-8 JSON made at construction.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        compact = json.dumps(self, sort_keys=True, default=default_serialize,
+                             separators=(",", ":"), ensure_ascii=False)
+        self._compact_json = compact
+
+    def to_json(self) -> str:
+        return self._compact_json
+
+    def __repr__(self) -> str:
+        return f"CompactDeck({len(self._compact_json):,} characters of JSON)"

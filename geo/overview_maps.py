@@ -11,7 +11,8 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import schema as s
-from geo.maps import CATEGORY_COLORS, Legend, classify_colors, polygon_layer, view_of
+from geo.maps import (CATEGORY_COLORS, CompactDeck, Legend, classify_colors, polygon_layer,
+                      view_of)
 
 # Colourings: key → (column of analysis.villages.village_table, ramp, unit).
 COLORINGS = {
@@ -120,7 +121,7 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
         layers.append(_points_layer(extras["sites"], "sites", SITE_FILL, (2, 5)))
     # map_provider=None with pydeck's default map_style sentinel: Streamlit
     # then draws no basemap at all (map_style=None would fetch Carto's style).
-    deck = pdk.Deck(layers=layers, initial_view_state=view_of(shown, *view_px),
+    deck = CompactDeck(layers=layers, initial_view_state=view_of(shown, *view_px),
                     map_provider=None,
                     tooltip={"text": "{name}"})
     entries = legend.entries + ((ORG_LINE + (255,), "联村党组织边界"), (tuple(LEAD_FILL), "领建村"))

@@ -145,6 +145,7 @@ GRID_DEFECTS = {"gap": "覆盖缺口", "overlap": "交叉重叠", "orphan": "无
 GRID_LEGEND_TITLE = "单元网格："
 GRID_MERGED = "达标单元网格 {n} 个（放大到乡镇可逐格查看）"
 GRID_MAP_CAPTION = ("单元网格按是否达标着色（多项不达标时按户数、网格管家、党支部的顺序取第一项）；"
+                    "黑线为村（社区）界（全市图为乡镇界），灰线为片区界；"
                     "圆圈标出覆盖缺口、交叉重叠和无上级网格的位置。点击网格可逐级查看。")
 GRID_INTEGRITY = "网格完整性：全覆盖、无交叉、无上级缺失"
 GRID_INTEGRITY_CARDS = {"gap_area_m2": ("覆盖缺口面积", "m²"),

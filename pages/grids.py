@@ -33,23 +33,25 @@ try:
     data = cached.dataset(src)
 except DatasetError as exc:
     show_dataset_error(exc)
-county, township = st.session_state.get("county"), st.session_state.get("township")
-st.title(f"{texts.PAGE_GRIDS} · {area_title(cached.area_options(src), county, township)}")
+area = {key: st.session_state.get(key) for key in ("county", "township", "village")}
+title = area_title(cached.area_options(src), area["county"], area["township"])
+st.title(f"{texts.PAGE_GRIDS} · {title}")
 if not data.has(s.GRIDS):
     st.info(texts.GRID_NO_DATA)
     st.stop()
 
 tree, compliance = cached_grids.tree(src), cached_grids.compliance(src)
-choices = {"county": county, "township": township}
+choices = dict(area)  # the sidebar's area, a village included, then the drill-down
 for i, (column, (state_key, by, level)) in enumerate(zip(st.columns(3), DRILL)):
     enabled = i == 0 or choices[DRILL[i - 1][1]]
-    shown = child_options(tree, level, *selected_node(choices)) if enabled else {}
+    shown = child_options(tree, level, *selected_node(area if i == 0 else choices)) \
+        if enabled else {}
     if st.session_state.get(state_key) not in shown:
         st.session_state[state_key] = None
     column.selectbox(texts.GRID_DRILL[by], [None, *shown], key=state_key, disabled=not shown,
                      placeholder=texts.GRID_ALL,
                      format_func=lambda c, o=shown: texts.GRID_ALL if c is None else f"{o[c]} {c}")
-    choices[by] = st.session_state[state_key]
+    choices[by] = st.session_state[state_key] or choices.get(by)
 by, code = selected_node(choices)
 
 figs = level_figures(tree, compliance, by, code)

@@ -74,7 +74,8 @@ def click_center(page, canvas) -> None:
 
 def chosen(page) -> list[str]:
     """The codes shown by the village, 片区 and unit-grid selectboxes ("" for 全部)."""
-    values = [page.get_by_role("combobox", name=label).input_value()
+    main = page.get_by_test_id("stMainBlockContainer")
+    values = [main.get_by_role("combobox", name=label).input_value()
               for label in ("村（社区）", "片区（三级网格）", "单元网格（四级网格）")]
     return [v.split()[-1] if " " in v else "" for v in values]
 

@@ -116,3 +116,16 @@ def test_overlap_village_shows_its_overlaps(app):
     overlaps = next(d.value for d in app.dataframe if "网格甲" in d.value.columns)
     assert len(overlaps) == 3
     assert set(overlaps["网格甲"]) | set(overlaps["网格乙"]) >= {"350404201201W01003"}
+
+
+def test_sidebar_village_is_the_area(app, checks):
+    """A village chosen in the sidebar is the page's area: the only village
+    offered, its figures shown without choosing it again."""
+    tree, compliance = checks
+    township = GAP_VILLAGE[:9]
+    shown = _run(app, county=SANYUAN, township=township, village=GAP_VILLAGE)
+    assert app.selectbox(key="grid_village").options[1:] == [
+        f"{tree.set_index('code').loc[GAP_VILLAGE, 'name']} {GAP_VILLAGE}"]
+    village = level_figures(tree, compliance, "village", GAP_VILLAGE)
+    assert shown[LABELS["grid_l4"][0]] == format_value(village["grid_l4"], "个")
+    assert not app.selectbox(key="grid_l3").disabled
