@@ -1,28 +1,22 @@
 """AppTest of the briefing screen: six numbers equal analysis's, the theme switch."""
-from streamlit.testing.v1 import AppTest
+import pytest
 
 from analysis.kpis import compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.dataset import load_dataset
-from tests.conftest import DEMO, ROOT
 
 
-def _app(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/briefing.py")
-    return at.run()
+@pytest.fixture
+def app(open_page):
+    return open_page("pages/briefing.py")
 
 
 def _numbers(at):
     return "".join(h.proto.body for h in at.get("html"))
 
 
-def test_briefing_numbers_and_theme(monkeypatch):
-    at = _app(monkeypatch)
+def test_briefing_numbers_and_theme(app, demo):
+    at = app
     assert not at.exception
-    demo = load_dataset(DEMO)
     city = compute_kpis(demo, Params())
     body = _numbers(at)
     assert f"{city['joint_orgs']} 个" in body and "50.23%" in body and "6.50 万元" in body
@@ -32,11 +26,11 @@ def test_briefing_numbers_and_theme(monkeypatch):
     assert "#f5f7fb" in _numbers(at)
 
 
-def test_briefing_follows_the_selected_county(monkeypatch):
-    at = _app(monkeypatch)
+def test_briefing_follows_the_selected_county(app, demo):
+    at = app
     at.session_state["county"] = "350481"
     at.run()
-    yongan = next(r for r in kpis_by_area(load_dataset(DEMO), "county", Params())
+    yongan = next(r for r in kpis_by_area(demo, "county", Params())
                   if r["code"] == "350481")
     body = _numbers(at)
     assert "永安市" in body and f"{yongan['grid_l4']:,} 个" in body

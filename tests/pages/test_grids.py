@@ -6,15 +6,12 @@ the sidebar selection is set through the widgets' keys before every run.
 The browser test clicks the real widgets and the map.
 """
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis.grid_checks import grid_compliance
 from analysis.grid_tree import grid_tree, level_figures, noncompliant_grids
 from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.dataset import load_dataset
 from geo.texts import GRID_FIGURE_LABELS, format_value
-from tests.conftest import DEMO, ROOT
 
 SANYUAN = "350404"
 GAP_VILLAGE = "350404005005"   # 万华社区: the demo's coverage gap
@@ -24,22 +21,13 @@ LABELS = {**KPI_LABELS, **GRID_FIGURE_LABELS}
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return load_dataset(DEMO)
-
-
-@pytest.fixture(scope="module")
 def checks(demo):
     return grid_tree(demo.villages, demo.grids), grid_compliance(demo.grids)
 
 
 @pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-    at.run()
-    at.switch_page("pages/grids.py")
-    return at.run()
+def app(open_page):
+    return open_page("pages/grids.py")
 
 
 def _run(at, **state):

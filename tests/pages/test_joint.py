@@ -2,29 +2,18 @@
 holds the area's organisations, a selection shows the members, the county
 drill-down changes the numbers.  (Clicks on the map: tests/browser.)"""
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.dataset import load_dataset
 from geo.texts import JOINT_COLUMNS, JOINT_NOT_MEMBER, format_value
-from tests.conftest import DEMO, ROOT
 
 YONGAN = "350481"
 ORG_ID_COLUMN = JOINT_COLUMNS["org_id"]
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return load_dataset(DEMO)
-
-
 @pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    return at.switch_page("pages/joint.py").run()
+def app(open_page):
+    return open_page("pages/joint.py")
 
 
 def _org_table(at):

@@ -1,24 +1,14 @@
 """AppTest of the overview page: renders, shows analysis's figures, drills down."""
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.dataset import load_dataset
 from geo.texts import format_value
-from tests.conftest import DEMO, ROOT
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_dataset(DEMO)
 
 
 @pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    return at.run()
+def app(open_page):
+    return open_page()
 
 
 def _metrics(at):

@@ -1,17 +1,12 @@
 """AppTest of the 报告导出 page: renders, defaults to the sidebar's county,
 builds a county report with the button, offers every file for download."""
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import DEMO, ROOT
 
 
 @pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-    at.run()
-    return at.switch_page("pages/report.py").run()
+def app(open_page):
+    return open_page("pages/report.py")
 
 
 def _downloads(at):
