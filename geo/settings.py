@@ -2,7 +2,7 @@
 
 The dataset shown is, in order (SPEC §6): the GeoPackage named by the
 environment variable ``DASHBOARD_DATA``; the current version in the data
-store; the bundled demo.
+store (not built yet: the import issue brings the store); the bundled demo.
 
 >>> s = load_settings(ROOT / "dashboard.toml")
 >>> s.basemap
