@@ -3,6 +3,7 @@
 Every request the page makes is recorded; tests assert that none leaves the
 machine.  Screenshots go to ``test-artifacts/``.
 """
+import contextlib
 import os
 import socket
 import subprocess
@@ -92,9 +93,17 @@ class RecordedPage:
         return out
 
 
+@contextlib.contextmanager
+def recorded_page(browser, width=1600, height=900):
+    """A new browser context of the given viewport with a :class:`RecordedPage`."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    try:
+        yield RecordedPage(context.new_page())
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
-    recorded = RecordedPage(context.new_page())
-    yield recorded
-    context.close()
+    with recorded_page(browser) as recorded:
+        yield recorded

@@ -1,15 +1,16 @@
 """Briefing mode in a real Chromium: no sidebar or chrome, big numbers, the map."""
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, recorded_page
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_briefing_hides_sidebar_and_draws_map(server, browser, theme):
-    from tests.browser.conftest import RecordedPage
+    with recorded_page(browser, 1920, 1080) as page:
+        _check_briefing(server, page, theme)
 
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page = RecordedPage(context.new_page())
+
+def _check_briefing(server, page, theme):
     page.page.goto(f"{server}/briefing?theme={theme}", wait_until="domcontentloaded")
     page.page.wait_for_selector(".bn-value", timeout=60_000)
     page.page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
@@ -21,4 +22,3 @@ def test_briefing_hides_sidebar_and_draws_map(server, browser, theme):
     assert "示例数据" in page.page.inner_text(".bn-badge")
     page.page.screenshot(path=str(ARTIFACTS / f"briefing-{theme}.png"))
     assert page.foreign_requests() == []
-    context.close()

@@ -6,7 +6,7 @@ import time
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS, RecordedPage
+from tests.browser.conftest import ARTIFACTS, recorded_page
 
 GREEN = (93, 183, 121)        # compliant fill (49, 163, 84) at alpha 200 over white
 L4_LABEL = "四级网格（单元网格）数"
@@ -46,10 +46,8 @@ def l4_count(page) -> str:
 @pytest.fixture
 def tall_page(browser):
     """A viewport tall enough to hold the whole map, so that it can be clicked."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1600}, locale="zh-CN")
-    recorded = RecordedPage(context.new_page())
-    yield recorded
-    context.close()
+    with recorded_page(browser, height=1600) as recorded:
+        yield recorded
 
 
 def test_city_grid_map_is_drawn_offline(server, page):
