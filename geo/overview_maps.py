@@ -69,6 +69,71 @@ def site_points(sites: gpd.GeoDataFrame, villages: pd.DataFrame) -> pd.DataFrame
                          s.TOWNSHIP_CODE: codes[s.TOWNSHIP_CODE].to_numpy()})
 
 
+def _area_names(villages: pd.DataFrame, code: str, name: str) -> dict:
+    rows = villages.drop_duplicates(code)
+    return dict(zip(rows[code], rows[name].astype(str)))
+
+
+def click_layer(display: dict, county: str | None, township: str | None) -> pdk.Layer | None:
+    """The areas a click drills into: the counties of the city, the townships of a
+    county; ``None`` inside a township (its villages themselves take the click).
+
+    The polygons are all but transparent (alpha 1): deck.gl still picks them,
+    and a few dozen pickable features answer a click at once where the city's
+    1,934 village polygons did not (software WebGL).
+
+    >>> import geopandas as gpd, shapely
+    >>> v = gpd.GeoDataFrame({"county_code": ["c1", "c2"], "county": ["甲县", "乙县"],
+    ...     "township_code": ["t1", "t2"], "township": ["一镇", "二镇"]},
+    ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs="EPSG:4326")
+    >>> display = {"villages": v, "counties": v[["county_code", "geometry"]],
+    ...            "townships": v[["county_code", "township_code", "geometry"]]}
+    >>> [f["properties"]["name"] for f in click_layer(display, None, None).data["features"]]
+    ['甲县', '乙县']
+    >>> click_layer(display, "c1", "t1") is None
+    True
+    """
+    if township:
+        return None
+    villages = display["villages"]
+    if county:
+        frame = display["townships"][display["townships"][s.COUNTY_CODE] == county]
+        names = _area_names(villages, s.TOWNSHIP_CODE, s.TOWNSHIP)
+        frame = frame.assign(name=frame[s.TOWNSHIP_CODE].map(names))
+        keep = [s.COUNTY_CODE, s.TOWNSHIP_CODE, "name", "geometry"]
+    else:
+        frame = display["counties"]
+        frame = frame.assign(name=frame[s.COUNTY_CODE].map(
+            _area_names(villages, s.COUNTY_CODE, s.COUNTY)))
+        keep = [s.COUNTY_CODE, "name", "geometry"]
+    return polygon_layer(frame[keep], "areas", [255, 255, 255, 1], line=(0, 0, 0, 0),
+                         line_width_px=0, pickable=True)
+
+
+def picked_area(selection: dict | None) -> dict:
+    """``{"county": …, "township": …, "village": …}`` of a clicked area or village.
+
+    ``selection`` is the value ``st.pydeck_chart(on_select=…)`` keeps in the
+    session state; the result is empty when nothing was picked.
+
+    >>> picked_area({"selection": {"objects": {"areas": [
+    ...     {"properties": {"county_code": "c1", "township_code": "t1", "name": "一镇"}}]}}})
+    {'county': 'c1', 'township': 't1'}
+    >>> picked_area({"selection": {"objects": {}}})
+    {}
+    """
+    objects = ((selection or {}).get("selection") or {}).get("objects") or {}
+    for layer in ("villages", "areas"):
+        for obj in objects.get(layer) or ():
+            props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+            out = {key: str(props[field]) for key, field in (
+                ("county", s.COUNTY_CODE), ("township", s.TOWNSHIP_CODE),
+                ("village", s.VILLAGE_CODE)) if props.get(field)}
+            if out:
+                return out
+    return {}
+
+
 def _points_layer(points: pd.DataFrame, layer_id: str, fill: list, radius_px: tuple) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", points[["lon", "lat", "name"]], id=layer_id,
                      get_position=["lon", "lat"], get_fill_color=fill, get_line_color=[60, 60, 60],
@@ -101,14 +166,15 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
         legend = Legend("", ((CATEGORY_COLORS[True], "联建村"), (CATEGORY_COLORS[False], "未联建")))
     else:
         colors, legend = classify_colors(values, ramp=ramp, unit=unit)
-    fill = shown[[s.NAME, s.VILLAGE_CODE, "geometry"]].copy()
+    fill = shown[[s.NAME, s.COUNTY_CODE, s.TOWNSHIP_CODE, s.VILLAGE_CODE, "geometry"]].copy()
     fill["_fill"] = colors
     outlines = display["townships"][display["townships"][s.COUNTY_CODE] == county] \
         if county else display["counties"]
     orgs = display["orgs"][display["orgs"][s.ORG_ID].isin(set(table[s.ORG_ID][keep].dropna()))]
     leads = display["leads"][area_mask(display["leads"], county, township)]
+    areas = click_layer(display, county, township)
     layers = [polygon_layer(fill, "villages", None, line=(255, 255, 255), line_width_px=0.3,
-                            pickable=True)]
+                            pickable=areas is None)]
     extras = extras or {}
     if extras.get("grids") is not None and len(extras["grids"]):
         layers.append(polygon_layer(extras["grids"][["geometry"]], "grids", None,
@@ -119,6 +185,8 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
                _points_layer(leads, "leads", LEAD_FILL, (3, 7))]
     if extras.get("sites") is not None and len(extras["sites"]):
         layers.append(_points_layer(extras["sites"], "sites", SITE_FILL, (2, 5)))
+    if areas is not None:
+        layers.insert(1, areas)
     # map_provider=None with pydeck's default map_style sentinel: Streamlit
     # then draws no basemap at all (map_style=None would fetch Carto's style).
     deck = CompactDeck(layers=layers, initial_view_state=view_of(shown, *view_px),

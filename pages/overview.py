@@ -1,10 +1,12 @@
 """总览：headline figures, the map of the selected area, the income trend."""
+import functools
+
 import streamlit as st
 
 from analysis.params import Params
 from geo import cached, texts, ui
 from geo.maps import legend_html
-from geo.overview_maps import COLORINGS, area_mask, overview_map
+from geo.overview_maps import COLORINGS, area_mask, overview_map, picked_area
 from geo.problems import DatasetError
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
@@ -20,6 +22,16 @@ except DatasetError as exc:
     ui.show_dataset_error(exc)
 
 params = Params()
+
+
+def drill_down(map_key: str) -> None:
+    """``on_select``: a clicked county, township or village becomes the sidebar's area."""
+    picked = picked_area(st.session_state.get(map_key))
+    for key in ("county", "township", "village"):
+        if picked.get(key):
+            st.session_state[key] = picked[key]
+
+
 st.title(f"{texts.APP_TITLE} · {ui.area_title(cached.area_options(src), county, township)}")
 if src.is_demo:
     st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
@@ -47,7 +59,9 @@ if show_sites:
 deck, legend = overview_map(cached.display_layers(src), cached.villages_table(src, params),
                             coloring, county, township, extras)
 with left:
-    st.pydeck_chart(deck, height=560, key="overview_map")
+    map_key = f"overview_map_{county}_{township}"
+    st.pydeck_chart(deck, height=560, key=map_key, selection_mode="single-object",
+                    on_select=functools.partial(drill_down, map_key))
     st.html(legend_html(legend))
     st.caption(texts.MAP_CAPTION)
 

@@ -50,3 +50,38 @@ def test_sidebar_drill_down_changes_the_page(server, page):
     assert "11,738 个" not in page.page.inner_text("main")
     page.page.screenshot(path=str(ARTIFACTS / "overview-county.png"), full_page=True)
     assert page.foreign_requests() == []
+
+
+def _click_centre(page, canvas):
+    """Hover (deck.gl picks on hover first, and shows the area's name), then click."""
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.wait_for_selector(".deck-tooltip", state="visible", timeout=30_000)
+    page.mouse.click(x, y)
+
+
+def test_clicking_the_map_drills_down(server, browser):
+    """A click on a county of the city map selects it; a click in the county's map
+    selects a township (the sidebar follows)."""
+    from tests.browser.conftest import recorded_page
+
+    with recorded_page(browser, height=1400) as page:
+        _click_centre(page.page, _open(page, server))
+        page.page.wait_for_function(
+            "() => !document.querySelector('h1').innerText.includes('全市')", timeout=60_000)
+        title = page.page.inner_text("h1")
+        page.page.wait_for_timeout(2500)
+        _click_centre(page.page, page.page.wait_for_selector(
+            "[data-testid='stDeckGlJsonChart'] canvas"))
+        page.page.wait_for_function(
+            "t => document.querySelector('h1') && document.querySelector('h1').innerText.split('·').length > 2",
+            timeout=60_000)
+        county, town = page.page.inner_text("h1").split("·")[1:3]
+        shown = page.page.eval_on_selector_all(
+            "[data-testid='stSidebar'] [data-testid='stSelectbox']",
+            "boxes => boxes.map(b => (b.querySelector('input') || {}).value || b.innerText)")
+        assert any(county.strip() in v for v in shown), shown
+        assert any(town.strip() in v for v in shown), shown
+        page.page.screenshot(path=str(ARTIFACTS / "overview-clicked.png"), full_page=True)
+        assert page.foreign_requests() == []
