@@ -51,6 +51,30 @@ def new_document(name: str, groups=(), created: str | None = None) -> dict:
             "groups": [_group(g) for g in groups]}
 
 
+def today_document(orgs, members, name: str = "现状", created: str | None = None) -> dict:
+    """Today's organisations (``joint_orgs`` + ``joint_members``) as a scenario document.
+
+    >>> import pandas as pd
+    >>> orgs = pd.DataFrame({"org_id": ["O1"], "name": ["甲乙联村党委"], "org_type": ["industry"],
+    ...                      "lead_village_code": ["b"]})
+    >>> members = pd.DataFrame({"org_id": ["O1", "O1"], "village_code": ["a", "b"]})
+    >>> today_document(orgs, members, created="x")["groups"]
+    [{'org_id': 'O1', 'name': '甲乙联村党委', 'org_type': 'industry', 'lead_village_code': 'b', 'villages': ['a', 'b']}]
+    """
+    by_org: dict[str, list[str]] = {}
+    for org, village in zip(members[s.ORG_ID].astype(str), members[s.VILLAGE_CODE].astype(str)):
+        by_org.setdefault(org, []).append(village)
+    groups = []
+    for row in orgs.itertuples(index=False):
+        org = str(getattr(row, s.ORG_ID))
+        lead = getattr(row, s.LEAD_VILLAGE_CODE)
+        groups.append({s.ORG_ID: org, "name": str(getattr(row, s.NAME)),
+                       s.ORG_TYPE: str(getattr(row, s.ORG_TYPE)),
+                       s.LEAD_VILLAGE_CODE: None if lead is None or lead != lead else str(lead),
+                       "villages": by_org.get(org, [])})
+    return new_document(name, groups, created)
+
+
 def _group(g: dict) -> dict:
     out = copy.deepcopy(dict(g))
     out["villages"] = [str(v) for v in out.get("villages", [])]
