@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
                    help="地图版式：A4 横向（默认）或纵向")
     p.set_defaults(func=cmd_report)
-    # evaluate (issue 5): registered here
+    from analysis.cli_evaluate import register_evaluate
+    register_evaluate(sub)
     # import (issue 7): registered here
     return parser
 
