@@ -1,24 +1,31 @@
 """Deployment settings (``dashboard.toml``) and which dataset to show.
 
 The dataset shown is, in order (SPEC §6): the GeoPackage named by the
-environment variable ``DASHBOARD_DATA``; the current version in the data
-store (not built yet: the import issue brings the store); the bundled demo.
+environment variable ``DASHBOARD_DATA``; the current version of the data
+store in the data folder (:class:`geo.store.DataStore`); the bundled demo.
 
 >>> s = load_settings(ROOT / "dashboard.toml")
->>> s.basemap
-'none'
+>>> s.basemap, s.upload_limit_mb, (s.min_size, s.max_size), s.strong_threshold
+('none', 200, (3, 6), 50.0)
 >>> BASEMAPS
 ('none', 'tianditu', 'amap', 'osm', 'xyz')
 """
 from __future__ import annotations
 
+import logging
+import math
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.store import DataStore, StoreError
+
+log = logging.getLogger(__name__)
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "dashboard.toml"
+STREAMLIT_CONFIG = ROOT / ".streamlit" / "config.toml"
 ENV_CONFIG = "DASHBOARD_CONFIG"
 ENV_DATA = "DASHBOARD_DATA"
 # Basemaps a deployment may choose (tile URLs in geo.leaflet.BASEMAP_SOURCES).
@@ -26,11 +33,40 @@ BASEMAPS = ("none", "tianditu", "amap", "osm", "xyz")
 # What each basemap needs besides its name: (setting, Chinese description).
 BASEMAP_NEEDS = {"tianditu": ("tianditu_tk", "天地图密钥 tianditu_tk"),
                  "xyz": ("xyz_url", "瓦片地址模板 xyz_url")}
+# Numeric settings: (section, key) → (type, smallest allowed value, default).
+# Integers refuse fractions; floats accept integers.  Every bound is inclusive.
+NUMBERS = {
+    ("upload", "upload_limit_mb"): (int, 1, 200),
+    ("upload", "zip_max_files"): (int, 1, 200),
+    ("upload", "zip_max_total_mb"): (int, 1, 1024),
+    ("planning", "min_size"): (int, 2, 3),
+    ("planning", "max_size"): (int, 2, 6),
+    ("figures", "strong_threshold"): (float, 0, 50.0),
+    ("figures", "low_income_threshold"): (float, 0, 10.0),
+    ("figures", "target_income"): (float, 0, 50.0),
+    ("figures", "service_radius_m"): (float, 1, 1000.0),
+}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Values of ``dashboard.toml``; relative paths are resolved from the repository root."""
+    """Values of ``dashboard.toml``; relative paths are resolved from the repository root.
+
+    Attributes
+    ----------
+    upload_limit_mb : int
+        MB; largest upload, equal to Streamlit's ``server.maxUploadSize``.
+    zip_max_files, zip_max_total_mb : int
+        Most files in an uploaded zip, and MB of their uncompressed total.
+    min_size, max_size : int
+        Default size band of a planned group (villages, inclusive).
+    within_township : bool
+        Default of the planning check "one township per group".
+    strong_threshold, low_income_threshold, target_income : float
+        万元; defaults of the figures' thresholds (SPEC §3).
+    service_radius_m : float
+        m; default service radius around a service site.
+    """
 
     demo: Path
     folder: Path
@@ -38,6 +74,16 @@ class Settings:
     tianditu_tk: str = ""
     xyz_url: str = ""
     attribution: str = ""
+    upload_limit_mb: int = 200
+    zip_max_files: int = 200
+    zip_max_total_mb: int = 1024
+    min_size: int = 3
+    max_size: int = 6
+    within_township: bool = True
+    strong_threshold: float = 50.0
+    low_income_threshold: float = 10.0
+    target_income: float = 50.0
+    service_radius_m: float = 1000.0
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
@@ -48,7 +94,9 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     ValueError
         When the file cannot be parsed, names an unknown basemap (the message
         lists the valid ones) or a basemap without what it needs (天地图
-        without ``tianditu_tk``, ``xyz`` without ``xyz_url``).
+        without ``tianditu_tk``, ``xyz`` without ``xyz_url``), or a number
+        that is not a number, is too small, or a ``min_size`` above
+        ``max_size`` (the message names the section and the key).
 
     Examples
     --------
@@ -74,14 +122,77 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     if basemap in BASEMAP_NEEDS and not texts[BASEMAP_NEEDS[basemap][0]]:
         raise ValueError(f"配置文件 {path}：底图 {basemap!r} 需要在 [map] 中填写"
                          f"{BASEMAP_NEEDS[basemap][1]}")
+    numbers = {key: _number(path, raw, section, key, *rule)
+               for (section, key), rule in NUMBERS.items()}
+    if numbers["min_size"] > numbers["max_size"]:
+        raise ValueError(f"配置文件 {path}：[planning] min_size（{numbers['min_size']}）"
+                         f"不能大于 max_size（{numbers['max_size']}）")
+    within = raw.get("planning", {}).get("within_township", True)
+    if not isinstance(within, bool):
+        raise ValueError(f"配置文件 {path}：[planning] within_township 应为 true 或 false，"
+                         f"实际为 {within!r}")
     return Settings(demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
-                    folder=ROOT / data.get("folder", "var"), basemap=basemap, **texts)
+                    folder=ROOT / data.get("folder", "var"), basemap=basemap,
+                    within_township=within, **texts, **numbers)
+
+
+def _number(path: Path, raw: dict, section: str, key: str, kind: type, least, default):
+    value = raw.get(section, {}).get(key, default)
+    wanted = "整数" if kind is int else "数字"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            kind is int and not isinstance(value, int)) or not math.isfinite(value):
+        raise ValueError(f"配置文件 {path}：[{section}] {key} 应为{wanted}，实际为 {value!r}")
+    if value < least:
+        raise ValueError(f"配置文件 {path}：[{section}] {key} 应不小于 {least}，实际为 {value!r}")
+    return kind(value)
+
+
+def default_params(settings: Settings):
+    """:class:`analysis.params.Params` with the settings' thresholds (万元, m).
+
+    >>> default_params(load_settings(DEFAULT_CONFIG)).service_radius_m
+    1000.0
+    """
+    from analysis.params import Params
+
+    return Params(low_income_threshold=settings.low_income_threshold,
+                  target_income=settings.target_income,
+                  strong_threshold=settings.strong_threshold,
+                  service_radius_m=settings.service_radius_m)
+
+
+def streamlit_upload_limit_mb(path: str | os.PathLike = STREAMLIT_CONFIG) -> int | None:
+    """``server.maxUploadSize`` (MB) of Streamlit's ``config.toml``, ``None`` when unset.
+
+    >>> streamlit_upload_limit_mb() == load_settings(DEFAULT_CONFIG).upload_limit_mb
+    True
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    return tomllib.loads(path.read_text(encoding="utf-8")).get("server", {}).get("maxUploadSize")
 
 
 def dataset_path(settings: Settings) -> tuple[Path, bool]:
-    """The GeoPackage to show and whether it is the bundled demo (示例数据)."""
+    """The GeoPackage to show and whether it is the bundled demo (示例数据).
+
+    ``DASHBOARD_DATA`` first, then the data store's current version, then the
+    demo.  A data store that cannot be read (its manifest damaged) or whose
+    current file is missing is logged as an error and the demo is shown,
+    marked as such.
+    """
     named = os.environ.get(ENV_DATA)
     if named:
         path = Path(named)
         return path, path.resolve() == settings.demo.resolve()
+    try:
+        store = DataStore(settings.folder)
+        version = store.current()
+        if version is not None:
+            path = store.path_of(version.id)
+            if path.is_file():
+                return path, False
+            log.error("当前数据版本 %s 的文件 %s 缺失，改为显示示例数据", version.id, path)
+    except StoreError as exc:
+        log.error("数据仓库无法读取，改为显示示例数据：%s", exc)
     return settings.demo, True
