@@ -19,7 +19,7 @@ from geo import schema as s
 from geo.dataset import Dataset, load_dataset
 from geo.maps import display_geometry, dissolve_display
 from geo.overview_maps import area_mask, lead_points, org_outlines, site_points
-from geo.settings import dataset_path, load_settings
+from geo.settings import dataset_path, default_params, load_settings
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class Source:
     path: str
     version: float
     is_demo: bool
+
+
+def params() -> Params:
+    """The figures' parameters with the thresholds of the settings file (``[figures]``)."""
+    return default_params(load_settings())
 
 
 def current_source() -> Source:
@@ -91,7 +96,7 @@ def display_layers(src: Source) -> dict:
     """Simplified EPSG:4326 frames for maps: villages, outlines, organisations, leads."""
     data = dataset(src)
     villages = display_geometry(data.villages)
-    table = villages_table(src, Params())
+    table = villages_table(src, params())
     return {"villages": villages,
             "townships": dissolve_display(villages, [s.COUNTY_CODE, s.TOWNSHIP_CODE]),
             "counties": dissolve_display(villages, [s.COUNTY_CODE]),

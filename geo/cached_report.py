@@ -13,9 +13,8 @@ import zipfile
 
 import streamlit as st
 
-from analysis.params import Params
 from geo import schema as s
-from geo.cached import Source, dataset, prepared
+from geo.cached import Source, dataset, params as default_params, prepared
 from geo.report import ReportOptions, write_report
 
 MIME = {".png": "image/png", ".svg": "image/svg+xml", ".pdf": "application/pdf",
@@ -41,7 +40,7 @@ def report_files(src: Source, county: str | None, maps: tuple, formats: tuple,
     Raises ``ValueError`` or :class:`geo.fonts.FontMissingError` like
     :func:`geo.report.write_report` (nothing is cached then).
     """
-    params = Params()
+    params = default_params()
     options = ReportOptions(maps=maps, formats=("png", *formats), orientation=orientation,
                             sample=src.is_demo)
     with tempfile.TemporaryDirectory(prefix="report-") as tmp:

@@ -2,7 +2,6 @@
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
-from analysis.params import Params
 from geo import cached, texts, ui
 from geo.briefing import briefing_css, header_html, number_panel, theme_of
 from geo.overview_maps import overview_map
@@ -21,7 +20,7 @@ except DatasetError as exc:
 theme = st.query_params.get("theme", "dark")
 theme = theme if theme in texts.BRIEFING_THEMES else "dark"
 st.html(briefing_css(theme))
-params = Params()
+params = cached.params()
 figs = cached.selection_figures(src, params, county, township)
 
 

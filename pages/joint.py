@@ -4,7 +4,6 @@ from streamlit_folium import st_folium
 
 from analysis.kpis import KPI_LABELS
 from analysis.orgs import select_area
-from analysis.params import Params
 from geo import cached, cached_joint, texts
 from geo import joint_charts as jc
 from geo.joint_maps import COLOR_BY, clicked_village, map_from_layers, selection_layer
@@ -18,7 +17,7 @@ except DatasetError:
     st.error(texts.DATA_ERROR)
     st.stop()
 
-params, settings = Params(), cached_joint.basemap_settings()
+params, settings = cached.params(), cached_joint.basemap_settings()
 table = select_area(cached_joint.org_table(src, params), county, township)
 options = cached_joint.org_options(src, params, county, township)
 names = cached_joint.org_names(src)

@@ -3,7 +3,6 @@ import functools
 
 import streamlit as st
 
-from analysis.params import Params
 from geo import cached, texts, ui
 from geo.maps import legend_html
 from geo.overview_maps import COLORINGS, area_mask, overview_map, picked_area
@@ -21,7 +20,7 @@ try:
 except DatasetError as exc:
     ui.show_dataset_error(exc)
 
-params = Params()
+params = cached.params()
 
 
 def drill_down(map_key: str) -> None:
