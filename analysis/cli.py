@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
     from analysis.cli_evaluate import register_evaluate
     register_evaluate(sub)
-    # import (issue 7): registered here
+    from analysis.cli_import import add_import_parser
+    add_import_parser(sub)
     return parser
 
 

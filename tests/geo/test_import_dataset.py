@@ -1,0 +1,215 @@
+"""geo.import_dataset: whole-dataset validation, problem reports, atomic writes, a killed import."""
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from geo import import_dataset as imp
+from geo.dataset import load_dataset, read_dataset
+from geo.importer import read_upload
+from geo.problems import Problem
+from tests.conftest import DEMO, ROOT
+from tests.geo.conftest import tiny_layers
+from tests.geo.import_fixtures import (base_dataset, chinese_villages, digest, frame_to_csv, no_temp_files,
+                                       write_shapefile)
+
+
+def _villages_upload(tmp_path, layers=None):
+    return write_shapefile(tmp_path / "upload", chinese_villages(layers))
+
+
+def test_plan_validates_the_whole_dataset_with_the_new_layer(tmp_path):
+    base = load_dataset(base_dataset(tmp_path))
+    layers = tiny_layers()
+    layers["villages"] = layers["villages"].iloc[[0, 2, 3]]  # 二村 is gone, but still a member of O1
+    plan = imp.plan_import(base, "villages", read_upload(_villages_upload(tmp_path, layers), "villages"))
+    assert not plan.can_confirm
+    assert [(p.layer, p.field, p.row) for p in plan.errors] == [("joint_members", "village_code", 2)]
+    ok = imp.plan_import(base, "villages", read_upload(_villages_upload(tmp_path / "b"), "villages"))
+    assert ok.can_confirm and sorted(ok.layers) == sorted(base.present)
+    assert ok.layers["villages"]["kind"].tolist() == ["village", "village", "village", "community"]
+
+
+def test_plan_reports_warnings_and_a_missing_villages_layer(tmp_path):
+    income = pd.DataFrame({"村代码": ["350481101201", "999"], "年份": [2021, 2021], "村财收入": [70, 5]})
+    upload = frame_to_csv(income, tmp_path / "i.csv")
+    plan = imp.plan_import(load_dataset(base_dataset(tmp_path)), "village_income",
+                           read_upload(upload, "village_income"))
+    assert plan.can_confirm
+    assert ("village_income", "village_code", 2) in [(p.layer, p.field, p.row) for p in plan.warnings]
+    alone = imp.plan_import(None, "village_income", read_upload(upload, "village_income"))
+    assert not alone.can_confirm and "请先导入村（社区）图层" in alone.errors[0].message
+
+
+def test_a_refused_read_gives_a_plan_that_cannot_be_confirmed(tmp_path):
+    empty = tmp_path / "x.csv"
+    empty.write_bytes(b"")
+    plan = imp.plan_import(None, "village_income", read_upload(empty, "village_income"))
+    assert not plan.can_confirm and plan.layers == {} and plan.errors[0].code == "empty_file"
+
+
+PROBLEMS = [Problem("error", "x", "villages", "households", 3, "3501", "=HYPERLINK(\"http://x\")"),
+            Problem("warning", "y", "grids", None, None, None, "+1"),
+            Problem("warning", "z", None, None, None, "-2", "@SUM(A1)")]
+
+
+def test_problems_table_and_downloads_keep_formulas_as_text():
+    table = imp.problems_table(PROBLEMS)
+    assert list(table.columns) == ["级别", "图层", "字段", "行", "编号", "说明"]
+    assert table["级别"].tolist() == ["错误", "警告", "警告"] and table["行"].iloc[0] == 3
+    text = imp.problems_csv_bytes(PROBLEMS).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",'+1" in text and "'-2" in text and "'@SUM(A1)" in text
+    sheet = openpyxl.load_workbook(io.BytesIO(imp.problems_xlsx_bytes(PROBLEMS))).active
+    assert [c.value for c in sheet[1]] == list(imp.TABLE_HEADERS)
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert {c.data_type for c in cells} == {"s"}  # no cell became a formula
+    assert sheet["F2"].value.startswith("=HYPERLINK") and sheet["D2"].value == 3
+
+
+def test_write_round_trip_and_failure_leaves_the_old_file(tmp_path, monkeypatch):
+    path = base_dataset(tmp_path)
+    dataset = load_dataset(path)
+    layers = {n: dataset.layers[n] for n in dataset.present}
+    out = imp.write_dataset_gpkg(layers, tmp_path / "copy.gpkg")
+    again = load_dataset(out)
+    for name in layers:
+        pd.testing.assert_frame_equal(pd.DataFrame(again.layers[name]).drop(columns="geometry", errors="ignore"),
+                                      pd.DataFrame(layers[name]).drop(columns="geometry", errors="ignore"))
+    before, real = digest(path), pyogrio.write_dataframe
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs["layer"])
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", failing)
+    with pytest.raises(OSError, match="disk full"):
+        imp.write_dataset_gpkg(layers, path)
+    assert digest(path) == before and no_temp_files(tmp_path)
+
+
+def test_stale_temporary_files_of_dead_processes_are_removed(tmp_path):
+    path = base_dataset(tmp_path)
+    dead = tmp_path / ".DATA.abc.999999999.tmp.gpkg"
+    alive = tmp_path / f".DATA.def.{os.getpid()}.tmp.gpkg"
+    dead.write_bytes(b"half")
+    alive.write_bytes(b"busy")
+    imp.write_dataset_gpkg({"villages": load_dataset(path).villages}, path)
+    assert not dead.exists() and alive.exists()
+
+
+def test_import_into_keeps_the_previous_version(tmp_path):
+    path = base_dataset(tmp_path)
+    old = path.read_bytes()
+    outcome = imp.import_into(path, _villages_upload(tmp_path), "villages")
+    assert outcome.imported and outcome.previous.read_bytes() == old
+    assert outcome.previous.parent == tmp_path / "DATA.versions"
+    assert read_dataset(path)[0] is not None and no_temp_files(tmp_path)
+
+
+def test_import_into_an_invalid_dataset_is_refused(tmp_path):
+    layers = tiny_layers()
+    layers["villages"].loc[0, "households"] = -1
+    path = base_dataset(tmp_path, layers)
+    before = digest(path)
+    outcome = imp.import_into(path, _villages_upload(tmp_path), "grids")
+    assert not outcome.imported and outcome.problems[0].code == "base_invalid"
+    assert digest(path) == before
+
+
+def _start_import(upload, data, pause=None):
+    env = dict(os.environ)
+    if pause:
+        env[imp.ENV_TEST_PAUSE] = str(pause)
+    return subprocess.Popen([sys.executable, "-m", "analysis", "import", str(upload), "--layer", "villages",
+                             "--into", str(data)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def city(tmp_path):
+    """DATA.gpkg = the demo dataset; the upload = its 1,934 villages as GeoJSON."""
+    data = tmp_path / "DATA.gpkg"
+    data.write_bytes(DEMO.read_bytes())
+    upload = tmp_path / "villages.geojson"
+    pyogrio.write_dataframe(load_dataset(DEMO).villages, upload, driver="GeoJSON")
+    return data, upload
+
+
+def test_import_killed_just_before_the_replace_leaves_the_dataset_intact(city):
+    data, upload = city
+    before = digest(data)
+    proc = _start_import(upload, data, pause=60)
+    try:
+        for line in proc.stderr:  # the hook logs one line, then sleeps
+            if "test pause before replace" in line:
+                break
+        assert [p.name for p in data.parent.glob(".DATA.*.tmp.gpkg")]  # the new file was written
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        proc.kill()
+    assert digest(data) == before and load_dataset(data).villages.shape[0] == 1934
+    assert imp.import_into(data, upload, "villages").imported  # the next import cleans up
+    assert no_temp_files(data.parent)
+
+
+def test_import_killed_at_random_moments_is_all_or_nothing(city):
+    data, upload = city
+    before = digest(data)
+    for delay in np.random.default_rng(11).uniform(0.5, 4.0, 2):
+        proc = _start_import(upload, data)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        state = digest(data)
+        if state != before:  # the import had finished: the new file is whole
+            assert proc.returncode == 0
+            before = state
+        assert load_dataset(data).villages.shape[0] == 1934
+
+
+def test_odd_extra_columns_are_written_as_text(tmp_path):
+    orgs = pd.DataFrame({"org_id": ["A", "B"], "fid": ["x", "y"], "备注": [1, "两个"]})
+    path = imp.write_dataset_gpkg({"joint_orgs": orgs}, tmp_path / "d.gpkg")
+    back = pyogrio.read_dataframe(path, layer="joint_orgs", read_geometry=False)
+    assert back["原fid"].tolist() == ["x", "y"] and back["备注"].tolist() == ["1", "两个"]
+    assert list(orgs.columns) == ["org_id", "fid", "备注"]  # the caller's frame is not changed
+
+
+def test_a_failed_write_is_reported_and_changes_nothing(tmp_path, monkeypatch):
+    path = base_dataset(tmp_path)
+    before = digest(path)
+
+    def full_disk(layers, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(imp, "write_dataset_gpkg", full_disk)
+    outcome = imp.import_into(path, _villages_upload(tmp_path), "villages")
+    assert not outcome.imported and outcome.problems[-1].code == "write_failed"
+    assert "数据集未改动" in outcome.problems[-1].message and digest(path) == before
+
+
+def test_an_invalid_polygon_is_repaired_with_a_warning_naming_the_row(tmp_path):
+    layers = tiny_layers()
+    x0, y0, x1, y1 = layers["villages"].geometry.values[1].bounds
+    bowtie = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
+    layers["villages"] = layers["villages"].set_geometry(
+        [g if i != 1 else bowtie for i, g in enumerate(layers["villages"].geometry.values)], crs="EPSG:4490")
+    plan = imp.plan_import(load_dataset(base_dataset(tmp_path)), "villages",
+                           read_upload(_villages_upload(tmp_path, layers), "villages"))
+    assert plan.can_confirm
+    repaired = [p for p in plan.warnings if p.code == "repaired_geometry"]
+    assert [(p.row, p.row_id) for p in repaired] == [(2, "350481101202")]
+    assert plan.layers["villages"].geometry.is_valid.all()
