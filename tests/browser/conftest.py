@@ -31,10 +31,18 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def start_server(data_path, log_path):
-    """Start ``streamlit run dashboard.py`` on a free port; return (process, url)."""
+def start_server(data_path, log_path, config=None):
+    """Start ``streamlit run dashboard.py`` on a free port; return (process, url).
+
+    ``data_path`` None: no ``DASHBOARD_DATA`` (the data store or the demo is
+    shown); ``config``: a settings file for ``DASHBOARD_CONFIG``.
+    """
     port = _free_port()
-    env = dict(os.environ, DASHBOARD_DATA=str(data_path))
+    env = {k: v for k, v in os.environ.items() if k not in ("DASHBOARD_DATA", "DASHBOARD_CONFIG")}
+    if data_path is not None:
+        env["DASHBOARD_DATA"] = str(data_path)
+    if config is not None:
+        env["DASHBOARD_CONFIG"] = str(config)
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),

@@ -1,0 +1,49 @@
+"""数据管理 with AppTest: versions, the stated upload limit, templates."""
+import pytest
+
+from geo.settings import load_settings
+from geo.store import DataStore
+from tests.conftest import DEMO, ROOT
+
+
+@pytest.fixture
+def store_app(monkeypatch, tmp_path):
+    """The app without DASHBOARD_DATA, its data folder empty: the demo is shown."""
+    config = tmp_path / "dashboard.toml"
+    config.write_text(f'[data]\ndemo = "{DEMO}"\nfolder = "{tmp_path / "var"}"\n', encoding="utf-8")
+    monkeypatch.delenv("DASHBOARD_DATA", raising=False)
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+    from streamlit.testing.v1 import AppTest
+
+    def run():
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+        at.run()
+        return at.switch_page("pages/data.py").run()
+    return run, tmp_path / "var"
+
+
+def test_data_page_states_the_limit_and_offers_templates(store_app):
+    run, _ = store_app
+    at = run()
+    assert not at.exception
+    assert any("内置示例数据" in i.value for i in at.info)
+    limit = load_settings().upload_limit_mb
+    assert any(f"单个文件不超过 {limit} MB" in c.value for c in at.caption)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["下载 GeoPackage 模板", "下载 Excel 模板"]
+
+
+def test_data_page_lists_versions_and_switches_back(store_app):
+    run, folder = store_app
+    store = DataStore(folder)
+    first = store.add_version(DEMO, "第一版", "a.gpkg")
+    store.add_version(DEMO, "第二版", "b.gpkg")
+    at = run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["版本"]) == ["v0002", "v0001"]
+    assert list(table["正在使用"]) == [True, False]
+    at.selectbox(key="data_version_pick").set_value(first.id).run()
+    at.button(key="data_switch").click().run()
+    assert DataStore(folder).current().id == "v0001"
+    assert any("已切换到数据版本 v0001" in s.value for s in at.success)
