@@ -312,6 +312,13 @@ def write_scenario_json(scenario: Scenario, path: str | os.PathLike) -> Path:
     return path
 
 
+def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading ``'``."""
+    from geo.report_xlsx import safe_text
+
+    return frame.map(lambda v: safe_text(v) if isinstance(v, str) else v)
+
+
 def table_to_csv(frame: pd.DataFrame, labels: dict | None = None) -> bytes:
     """A table as CSV bytes, headers renamed by ``labels``.
 
@@ -320,7 +327,7 @@ def table_to_csv(frame: pd.DataFrame, labels: dict | None = None) -> bytes:
     >>> table_to_csv(pd.DataFrame({"a": [1]}), {"a": "村数"}).decode("utf-8-sig").splitlines()
     ['村数', '1']
     """
-    return frame.rename(columns=labels or {}).to_csv(index=False).encode("utf-8-sig")
+    return _safe_cells(frame).rename(columns=labels or {}).to_csv(index=False).encode("utf-8-sig")
 
 
 def comparison_to_xlsx(comparison) -> bytes:
@@ -335,7 +342,7 @@ def comparison_to_xlsx(comparison) -> bytes:
                                                  "B": f"B：{comparison.name_b}"})
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        figures.to_excel(writer, sheet_name="指标对比", index=False)
-        comparison.moved.rename(columns=MOVED_LABELS).to_excel(writer, sheet_name="变动村",
-                                                               index=False)
+        _safe_cells(figures).to_excel(writer, sheet_name="指标对比", index=False)
+        _safe_cells(comparison.moved).rename(columns=MOVED_LABELS).to_excel(
+            writer, sheet_name="变动村", index=False)
     return buffer.getvalue()
