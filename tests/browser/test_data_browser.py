@@ -125,7 +125,14 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         assert _metric(page, "低收入村数") == "0 个"  # 永安 2021: 清零
         _go(page, "跨村联建", "联村党组织数")
         page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
+        for link, ready in (("网格治理", "网格治理"), ("分组规划", "联建村人口覆盖率"),
+                            ("报告导出", "报告导出"), ("汇报模式", "联村覆盖率")):
+            _go(page, link, ready)  # every page works on the imported data
+            _settled(page)
+            assert not page.query_selector("[data-testid='stException']"), link
         assert page.evaluate("() => window.__xss") is None
+        page.goto(store_server, wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
 
         _go(page, "数据管理", "导入为图层")
         _pick(page, "选择数据版本", "v0001")
