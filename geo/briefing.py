@@ -8,11 +8,16 @@ from data is HTML-escaped.
 True
 >>> number_panel([("联村覆盖率", "50.23%")], "light").count("bn-value")
 1
+>>> bar_chart(pd.Series({"三元区": 48.0}), "dark").to_dict()["config"]["background"]
+'#12284d'
 """
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
+
+import altair as alt
+import pandas as pd
 
 THEMES = {
     "dark": {"bg": "#0b1a33", "panel": "#12284d", "text": "#e8eef9", "muted": "#8fa6c8",
@@ -62,3 +67,37 @@ def number_panel(items: list[tuple[str, str]], name: str) -> str:
     theme_of(name)
     return "".join(f'<div class="bn-panel"><div class="bn-label">{escape(label)}</div>'
                    f'<div class="bn-value">{escape(value)}</div></div>' for label, value in items)
+
+
+def _themed(chart: alt.Chart, name: str, height: int) -> alt.Chart:
+    t = theme_of(name)
+    return (chart.properties(height=height, width="container")
+            .configure(background=t["panel"], font="Noto Sans CJK SC, sans-serif")
+            .configure_view(stroke=None)
+            .configure_axis(labelColor=t["text"], titleColor=t["muted"], gridColor=t["muted"],
+                            gridOpacity=0.25, domainColor=t["muted"], tickColor=t["muted"],
+                            labelFontSize=13)
+            .configure_legend(labelColor=t["text"], titleColor=t["muted"], labelFontSize=13,
+                              orient="bottom"))
+
+
+def bar_chart(values: pd.Series, name: str, title: str = "", height: int = 340) -> alt.Chart:
+    """Horizontal bars of ``values`` (index: labels) in the theme's colours and panel."""
+    frame = pd.DataFrame({"label": values.index.astype(str), "value": values.to_numpy()})
+    chart = alt.Chart(frame).mark_bar(color=theme_of(name)["accent"]).encode(
+        y=alt.Y("label:N", sort="-x", title=None),
+        x=alt.X("value:Q", title=title),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("value:Q", format=".2f")])
+    return _themed(chart, name, height)
+
+
+def line_chart(frame: pd.DataFrame, name: str, title: str = "", height: int = 340) -> alt.Chart:
+    """One line per column of ``frame`` (index: year), theme-coloured, on the panel."""
+    long = frame.reset_index(names="year").melt("year", var_name="series", value_name="value")
+    colors = [theme_of(name)["accent"], theme_of(name)["muted"]]
+    chart = alt.Chart(long.dropna()).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=title),
+        color=alt.Color("series:N", title=None,
+                        scale=alt.Scale(domain=[str(c) for c in frame.columns], range=colors)))
+    return _themed(chart, name, height)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from analysis.kpis import KPI_LABELS
 from geo import cached, texts, ui
-from geo.briefing import briefing_css, header_html, number_panel, theme_of
+from geo.briefing import bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of
 from geo.overview_maps import overview_map
 from geo.problems import DatasetError
 
@@ -44,8 +44,8 @@ left, middle, right = st.columns([1, 2.4, 1])
 left.html(number_panel(numbers(LEFT), theme))
 with left:
     st.caption(texts.BRIEFING_COVERAGE_CHART)
-    st.bar_chart(cached.county_series(src, params, "joint_coverage") * 100, height=340,
-                 horizontal=True, color=theme_of(theme)["accent"])
+    st.altair_chart(bar_chart(cached.county_series(src, params, "joint_coverage") * 100, theme,
+                              "%"), theme=None, width="stretch")
 deck, _ = overview_map(cached.display_layers(src), cached.villages_table(src, params), "joint",
                        county, township, outline=tuple(theme_of(theme)["line"]),
                        view_px=(820, 740))
@@ -53,5 +53,6 @@ middle.pydeck_chart(deck, height=760, key="briefing_map")
 right.html(number_panel(numbers(RIGHT), theme))
 with right:
     st.caption(texts.TREND_TITLE)
-    st.line_chart(cached.trend(src, county, township).rename(columns=texts.TREND_SERIES),
-                  height=340)
+    st.altair_chart(line_chart(cached.trend(src, county, township)
+                               .rename(columns=texts.TREND_SERIES), theme, "万元"),
+                    theme=None, width="stretch")
