@@ -12,8 +12,11 @@ pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
                             url_path="briefing"),
                     st.Page("pages/joint.py", title=texts.PAGE_JOINT, icon=":material/hub:"),
                     st.Page("pages/grids.py", title=texts.PAGE_GRIDS, icon=":material/grid_on:"),
+                    st.Page("pages/planning.py", title=texts.PAGE_PLANNING,
+                            icon=":material/edit_location_alt:"),
                     st.Page("pages/report.py", title=texts.PAGE_REPORT,
-                            icon=":material/description:")])
+                            icon=":material/description:"),
+                    st.Page("pages/data.py", title=texts.PAGE_DATA, icon=":material/database:")])
 
 with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")

@@ -123,13 +123,19 @@ def planning_map(base: PlanningBase, tooltip_aliases=("村（社区）", "乡镇
     return m
 
 
+def _union(parts):
+    """Union of display shapes on their own 10⁻⁴° grid: rounding can make a
+    shape slightly invalid, and a fixed-precision union never fails on that."""
+    return shapely.union_all(parts, grid_size=10.0 ** -DECIMALS)
+
+
 def group_colors(base: PlanningBase, doc: dict) -> dict:
     """``{org_id: colour}``; groups that touch get different colours."""
     shapes = {}
     for g in doc["groups"]:
         parts = [base.shapes[v] for v in g["villages"] if v in base.shapes]
         if parts:
-            shapes[g[s.ORG_ID]] = shapely.union_all(parts)
+            shapes[g[s.ORG_ID]] = _union(parts)
     if not shapes:
         return {}
     return org_colors(pd.Series(list(shapes.values()), index=list(shapes)), ORG_PALETTE)
@@ -165,7 +171,7 @@ def scenario_overlay(base: PlanningBase, doc: dict, active: str | None = None,
             continue
         fills += [base.shapes[v] for v in members]
         fill_props += [{"fill": colors[g[s.ORG_ID]]}] * len(members)
-        outlines.append(shapely.union_all([base.shapes[v] for v in members]))
+        outlines.append(_union([base.shapes[v] for v in members]))
         outline_props.append({s.ORG_ID: g[s.ORG_ID]})
         lead = g.get(s.LEAD_VILLAGE_CODE)
         if lead in base.shapes and lead in members:

@@ -1,0 +1,162 @@
+"""The planner's working scenario in ``st.session_state``: history, group being edited, edits.
+
+Everything a widget or a map click does goes through :func:`apply`, which
+runs one pure edit of :mod:`analysis.scenario_edit`, records it for undo and
+bumps a revision number.  Widgets showing the scenario carry the revision in
+their key, so after an edit (or an undo) they are drawn again from the
+document instead of keeping a stale value.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import scenario_edit as ed
+from geo import schema as s
+from geo import texts_planning as tp
+
+HISTORY, ACTIVE, REVISION, MESSAGE, SOURCE = ("plan_history", "plan_active", "plan_rev",
+                                              "plan_message", "plan_source")
+
+
+def ensure(source_key, today: dict) -> ed.History:
+    """The planner's history; started from today's organisations for a new dataset."""
+    if st.session_state.get(SOURCE) != source_key or HISTORY not in st.session_state:
+        start(today, source_key)
+    return st.session_state[HISTORY]
+
+
+def start(doc: dict, source_key=None) -> None:
+    """Begin a new history from ``doc`` (today, empty, loaded or imported)."""
+    st.session_state[HISTORY] = ed.History(doc)
+    if source_key is not None:
+        st.session_state[SOURCE] = source_key
+    st.session_state[ACTIVE] = None
+    bump()
+
+
+def current() -> dict:
+    return st.session_state[HISTORY].current
+
+
+def revision() -> int:
+    return st.session_state.get(REVISION, 0)
+
+
+def bump() -> None:
+    st.session_state[REVISION] = revision() + 1
+
+
+def active() -> str | None:
+    """The org_id being edited, or ``None`` (also when it no longer exists)."""
+    org = st.session_state.get(ACTIVE)
+    return org if org in {g[s.ORG_ID] for g in current()["groups"]} else None
+
+
+def set_active(org_id: str | None) -> None:
+    st.session_state[ACTIVE] = org_id
+    bump()
+
+
+def apply(edit, *args, **kwargs):
+    """Run ``edit(current_doc, *args)``; record the new document; keep a refusal's message.
+
+    Returns the edit's extra result (e.g. a new ``org_id``) or ``None``.
+    """
+    try:
+        result = edit(current(), *args, **kwargs)
+    except ed.EditError as exc:
+        st.session_state[MESSAGE] = str(exc)
+        return None
+    doc, extra = result if isinstance(result, tuple) else (result, None)
+    st.session_state[HISTORY].push(doc)
+    st.session_state[MESSAGE] = None
+    bump()
+    return extra
+
+
+def undo() -> None:
+    st.session_state[HISTORY].undo()
+    bump()
+
+
+def redo() -> None:
+    st.session_state[HISTORY].redo()
+    bump()
+
+
+def new_group() -> None:
+    org = apply(ed.create_group, "")
+    if org:
+        st.session_state[ACTIVE] = org
+
+
+def click(code: str | None, names: dict) -> None:
+    """A village clicked on the map (see :data:`geo.texts_planning.MAP_CAPTION`)."""
+    if not code:
+        return
+    org = active()
+    if org is not None:
+        apply(ed.toggle_village, org, code)
+        return
+    owner = ed.assignment(current()).get(code)
+    if owner is not None:
+        set_active(owner)
+        return
+    created = apply(ed.create_group, f"{names.get(code, code)}联村党组织", villages=[code])
+    if created:
+        st.session_state[ACTIVE] = created
+
+
+def set_members(org_id: str, key: str) -> None:
+    """The members multiselect changed: add and remove the difference."""
+    chosen = list(st.session_state[key])
+    group = next(g for g in current()["groups"] if g[s.ORG_ID] == org_id)
+    gone = [v for v in group["villages"] if v not in chosen]
+    added = [v for v in chosen if v not in group["villages"]]
+    doc = current()
+    try:
+        if gone:
+            doc = ed.remove_villages(doc, org_id, gone)
+        if added:
+            doc = ed.add_villages(doc, org_id, added)
+    except ed.EditError as exc:
+        st.session_state[MESSAGE] = str(exc)
+        bump()
+        return
+    st.session_state[HISTORY].push(doc)
+    st.session_state[MESSAGE] = None
+    bump()
+
+
+def set_field(org_id: str, field: str, key: str) -> None:
+    """A group's name, type, lead or lock widget changed."""
+    value = st.session_state[key]
+    if field == "name" and not str(value).strip():
+        st.session_state[MESSAGE] = tp.GROUP_NAME + "不能为空"
+        bump()
+        return
+    apply(ed.update_group, org_id, **{field: value})
+    if st.session_state.get(MESSAGE):
+        bump()
+
+
+def delete_active() -> None:
+    org = active()
+    if org is not None:
+        apply(ed.delete_group, org)
+        if st.session_state.get(MESSAGE) is None:
+            st.session_state[ACTIVE] = None
+
+
+def rename_scenario(key: str) -> None:
+    name = str(st.session_state[key]).strip()
+    if name:
+        doc = dict(current())
+        doc["name"] = name
+        st.session_state[HISTORY].push(doc)
+        bump()
+
+
+def take_message() -> str | None:
+    """The last refusal, shown once."""
+    return st.session_state.pop(MESSAGE, None)

@@ -1,0 +1,41 @@
+"""分组规划: what-if village groupings — edit, live checks and figures, suggest, save, compare."""
+import streamlit as st
+
+from geo import cached, cached_planning, planning_state, planning_ui, texts, ui
+from geo import texts_planning as tp
+from geo.problems import DatasetError
+from geo.settings import load_settings
+
+src = cached.current_source()
+county, township = st.session_state.get("county"), st.session_state.get("township")
+try:
+    cached.dataset(src)
+except DatasetError as exc:
+    ui.show_dataset_error(exc)
+
+params, settings = cached.params(), load_settings()
+st.title(f"{tp.PAGE_PLANNING} · {ui.area_title(cached.area_options(src), county, township)}")
+if src.is_demo:
+    st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
+planning_state.ensure((src.path, src.version), cached_planning.today(src))
+
+defaults = cached_planning.planning_defaults()
+with st.expander(tp.RULES):
+    a, b, c = st.columns(3)
+    low = a.number_input(tp.MIN_SIZE, 1, 30, defaults["min_size"], key="plan_min_size")
+    high = b.number_input(tp.MAX_SIZE, 1, 30, defaults["max_size"], key="plan_max_size")
+    within = c.toggle(tp.WITHIN_TOWNSHIP, defaults["within_township"], key="plan_within")
+    st.caption(tp.RULES_HELP.format(strong=params.strong_threshold))
+if low > high:
+    st.error(f"{tp.MIN_SIZE}（{low}）不能大于{tp.MAX_SIZE}（{high}）")
+    st.stop()
+rules = cached_planning.rules_of(low, high, within, params)
+
+mode = st.segmented_control(tp.MODE_LABEL, list(tp.MODES), format_func=tp.MODES.get,
+                            default="edit", key="plan_mode", label_visibility="collapsed")
+section = {"edit": planning_ui.edit_section, "suggest": planning_ui.suggest_section,
+           "compare": planning_ui.compare_section}
+if mode == "manage":
+    planning_ui.manage_section(src)
+else:
+    section[mode or "edit"](src, params, county, township, rules, settings)

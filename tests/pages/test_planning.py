@@ -1,0 +1,73 @@
+"""分组规划 with AppTest: figures equal the analysis, edits change them, undo,
+save to the store, suggest, compare."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.kpis import compute_kpis
+from geo.scenario_store import ScenarioStore
+from tests.conftest import DEMO, ROOT
+
+YONGAN, TOWN = "350481", "350481003"
+
+
+@pytest.fixture
+def planning(monkeypatch, tmp_path):
+    config = tmp_path / "dashboard.toml"
+    config.write_text(f'[data]\ndemo = "{DEMO}"\nfolder = "{tmp_path / "var"}"\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    at.run()
+    at.switch_page("pages/planning.py").run()
+    return at, tmp_path / "var"
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_figures_are_todays_and_follow_edits(planning, demo):
+    at, _ = planning
+    assert not at.exception
+    today = compute_kpis(demo)
+    shown = _metrics(at)
+    assert shown["联村党组织数"] == f"{today['joint_orgs']} 个"
+    assert shown["联建村数"] == f"{today['joint_villages']} 个"
+    assert shown["联村覆盖率"] == f"{today['joint_coverage'] * 100:.2f}%"
+    at.button(key="plan_new").click().run()
+    assert _metrics(at)["联村党组织数"] == f"{today['joint_orgs'] + 1} 个"
+    members = next(m for m in at.multiselect if m.key.endswith("_members"))
+    joined = set(demo.joint_members["village_code"])
+    codes = [c for c in demo.villages.query("kind == 'village'")["village_code"]
+             if c not in joined][:2]
+    members.set_value(codes).run()
+    assert not at.exception
+    assert _metrics(at)["联建村数"] == f"{today['joint_villages'] + 2} 个"
+    assert _metrics(at)["新增覆盖村数"] == "2 个"
+    at.button(key="plan_undo").click().run()
+    assert _metrics(at)["联建村数"] == f"{today['joint_villages']} 个"
+
+
+def test_save_suggest_and_compare(planning, demo):
+    at, folder = planning
+    at.session_state["county"] = YONGAN
+    at.run()
+    at.session_state["township"] = TOWN
+    at.run()
+    at.segmented_control(key="plan_mode").set_value("manage").run()
+    at.button(key="plan_save").click().run()
+    assert not at.exception
+    assert len(ScenarioStore(folder).list()) == 1
+    at.segmented_control(key="plan_mode").set_value("suggest").run()
+    at.radio(key="plan_suggest_scope").set_value("city").run()
+    at.button(key="plan_suggest_run").click().run()
+    assert not at.exception
+    assert any("建议" in s.value and "个组织" in s.value for s in at.success)
+    at.button(key="plan_suggest_accept").click().run()
+    assert not at.exception
+    at.segmented_control(key="plan_mode").set_value("edit").run()
+    assert int(_metrics(at)["联村党组织数"].split()[0]) > demo.joint_orgs.shape[0]
+    at.segmented_control(key="plan_mode").set_value("compare").run()
+    assert not at.exception
+    figures = at.dataframe[0].value
+    assert list(figures.columns) == ["指标", "单位", "A", "B", "差值"]
