@@ -1,7 +1,7 @@
 """联建网格看板 — the frame: page config, navigation, the shared sidebar."""
 import streamlit as st
 
-from geo import cached, texts
+from geo import cached, texts, ui
 from geo.problems import DatasetError
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
@@ -44,4 +44,5 @@ with st.sidebar:
     if src.is_demo:
         st.caption(texts.SAMPLE_BADGE)
 
+ui.return_to_wanted_page()
 pg.run()

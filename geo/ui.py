@@ -9,6 +9,32 @@ from geo.problems import DatasetError
 
 
 
+FRAME_KEY, WANTED_KEY = "_frame_ran", "_wanted_page"
+
+
+def require_frame(page_file: str) -> None:
+    """Run the page inside the frame (``dashboard.py``) even on a server's very first visit.
+
+    On a freshly started server, Streamlit serves a direct first visit to
+    ``/joint`` from the ``pages/`` folder on its own (the old multipage mode)
+    until ``st.navigation`` has run once; the shared sidebar would be missing.
+    The page then goes through the frame, which comes back to it.
+    """
+    if not st.session_state.get(FRAME_KEY):
+        from pathlib import Path
+
+        st.session_state[WANTED_KEY] = f"pages/{Path(page_file).name}"
+        st.switch_page("dashboard.py", query_params=dict(st.query_params))
+
+
+def return_to_wanted_page() -> None:
+    """In the frame: mark it as run, and go on to a page that asked for it."""
+    st.session_state[FRAME_KEY] = True
+    wanted = st.session_state.pop(WANTED_KEY, None)
+    if wanted:
+        st.switch_page(wanted, query_params=dict(st.query_params))
+
+
 def show_dataset_error(exc: DatasetError) -> None:
     """The refusal in Chinese, one line per problem; then stop the page."""
     st.error(texts.DATA_ERROR)

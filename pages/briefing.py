@@ -10,6 +10,7 @@ from geo.problems import DatasetError
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
 
+ui.require_frame(__file__)
 src = cached.current_source()
 county, township = st.session_state.get("county"), st.session_state.get("township")
 try:

@@ -1,12 +1,13 @@
 """数据管理: import real data safely, keep every confirmed import as a version, roll back."""
 import streamlit as st
 
-from geo import cached, data_ui, texts_data as td
+from geo import cached, data_ui, texts_data as td, ui
 from geo.settings import load_settings
 from geo.store import DataStore
 
 settings = load_settings()
 store = DataStore(settings.folder)
+ui.require_frame(__file__)
 src = cached.current_source()
 st.title(td.PAGE)
 notice = st.session_state.pop("data_notice", None)

@@ -6,7 +6,7 @@ import streamlit as st
 from analysis.grid_tree import (child_options, integrity_scope, level_figures, node_path,
                                 noncompliant_grids, selected_node)
 from analysis.kpis import KPI_LABELS
-from geo import cached, cached_grids, texts
+from geo import cached, cached_grids, texts, ui
 from geo import schema as s
 from geo.grid_maps import grid_legend
 from geo.maps import legend_html
@@ -28,6 +28,7 @@ def select_picked(tree, map_key: str) -> None:
         st.session_state[state_key] = path[by]
 
 
+ui.require_frame(__file__)
 src = cached.current_source()
 try:
     data = cached.dataset(src)

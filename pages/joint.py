@@ -4,11 +4,12 @@ from streamlit_folium import st_folium
 
 from analysis.kpis import KPI_LABELS
 from analysis.orgs import select_area
-from geo import cached, cached_joint, texts
+from geo import cached, cached_joint, texts, ui
 from geo import joint_charts as jc
 from geo.joint_maps import COLOR_BY, clicked_village, map_from_layers, selection_layer
 from geo.problems import DatasetError
 
+ui.require_frame(__file__)
 src = cached.current_source()
 county, township = st.session_state.get("county"), st.session_state.get("township")
 try:

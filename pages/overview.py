@@ -12,6 +12,7 @@ CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_join
          "low_income_villages", "grid_l3", "grid_l4", "grid_l3_branch_coverage",
          "grid_manager_coverage", "service_population_coverage")
 
+ui.require_frame(__file__)
 src = cached.current_source()
 county, township = st.session_state.get("county"), st.session_state.get("township")
 village = st.session_state.get("village")

@@ -6,6 +6,7 @@ from geo import texts_planning as tp
 from geo.problems import DatasetError
 from geo.settings import load_settings
 
+ui.require_frame(__file__)
 src = cached.current_source()
 county, township = st.session_state.get("county"), st.session_state.get("township")
 try:

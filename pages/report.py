@@ -6,6 +6,7 @@ from geo.fonts import FontMissingError
 from geo.problems import DatasetError
 from geo.static_maps import MAP_KEYS
 
+ui.require_frame(__file__)
 src = cached.current_source()
 try:
     data = cached.dataset(src)
