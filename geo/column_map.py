@@ -19,8 +19,6 @@ import difflib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import schema as s
+from geo.atomic import write_text_atomic
 from geo.problems import ERROR, WARNING, Problem
 
 log = logging.getLogger(__name__)
@@ -253,17 +252,7 @@ def remember_mapping(folder, layer: str, columns, mapping: dict) -> Path:
     data = _load(path)
     data["maps"].setdefault(layer, {})[columns_signature(columns)] = {
         "columns": sorted(str(c) for c in columns), "mapping": {str(k): v for k, v in mapping.items()}}
-    fd, tmp = tempfile.mkstemp(prefix=f".{MAPPINGS_FILE}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1), ".part")
 
 
 def recalled_mapping(folder, layer: str, columns) -> dict[str, str]:

@@ -31,9 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from geo import schema as s
+from geo.atomic import fsync_path
 from geo.dataset import Dataset, read_dataset, validate_layers
 from geo.importer import ImportOptions, ReadResult, read_upload
-from geo.problems import ERROR, Problem
+from geo.problems import ERROR, HasProblems, Problem
 
 log = logging.getLogger(__name__)
 TABLE_HEADERS = ("级别", "图层", "字段", "行", "编号", "说明")
@@ -44,7 +45,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
-class ImportPlan:
+class ImportPlan(HasProblems):
     """A layer merged into a dataset, validated; nothing written yet.
 
     ``layers``: every present layer, typed (what would be written);
@@ -55,14 +56,6 @@ class ImportPlan:
     layers: dict
     problems: tuple
     read: ReadResult
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     @property
     def can_confirm(self) -> bool:
@@ -161,14 +154,6 @@ def _writable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _remove_stale_parts(path: Path) -> None:
     """Delete temporary files of earlier writes whose process is gone."""
     for part in path.parent.glob(f".{path.stem}.*.tmp{path.suffix}"):
@@ -216,13 +201,13 @@ def write_dataset_gpkg(layers: dict[str, pd.DataFrame], path) -> Path:
         order = [n for n in s.LAYERS if n in layers] + [n for n in layers if n not in s.LAYERS]
         for layer in order:
             pyogrio.write_dataframe(_writable(layers[layer]), tmp, layer=layer, driver="GPKG")
-        _fsync(tmp)
+        fsync_path(tmp)
         pause = float(os.environ.get(ENV_TEST_PAUSE, "0") or 0)
         if pause > 0:
             log.warning("test pause before replace: %s", tmp)
             time.sleep(pause)
         os.replace(tmp, path)
-        _fsync(path.parent)
+        fsync_path(path.parent)
     except BaseException:
         for leftover in (tmp, *(tmp.with_name(tmp.name + x) for x in ("-wal", "-shm", "-journal"))):
             leftover.unlink(missing_ok=True)

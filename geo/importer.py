@@ -36,7 +36,7 @@ from geo.column_map import MAP_HINT, apply_mapping, auto_mapping
 from geo.coords import (COORD_SYSTEMS, choices_text, coordinate_problem, crs_choices, crs_text, parse_crs,
                         suggest_crs, to_wgs84)
 from geo.encoding import EncodingError, TextEncoding, shapefile_encoding, trim_truncated_names
-from geo.problems import ERROR, WARNING, Problem
+from geo.problems import ERROR, WARNING, HasProblems, Problem
 from geo.safe_zip import ArchiveError, ZipLimits
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def options_from_settings(settings, **choices) -> ImportOptions:
 
 
 @dataclass(frozen=True)
-class ReadResult:
+class ReadResult(HasProblems):
     """What :func:`read_upload` found.
 
     ``frame``: the rows with SPEC field names (unmapped columns kept), a
@@ -111,14 +111,6 @@ class ReadResult:
     suggested_crs: tuple = ()
     coords: str = "wgs84"
     problems: tuple = ()
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     @property
     def ok(self) -> bool:

@@ -52,7 +52,6 @@ class Problem:
         if self.row is not None:
             where = f"第 {self.row} 行"
             if self.row_id not in (None, ""):
-                spec = LAYERS.get(self.layer)
                 key = _row_key(self.layer)
                 where += f"（{key}={self.row_id}）"
             parts.append(where)
@@ -81,6 +80,20 @@ def _row_key(layer: str | None) -> str:
     if spec.id_field:
         return spec.id_field
     return "village_code" if "village_code" in spec.field_names else "id"
+
+
+class HasProblems:
+    """``errors`` and ``warnings`` of an object with a ``problems`` sequence."""
+
+    problems: tuple
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
 
 
 class DatasetError(ValueError):

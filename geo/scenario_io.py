@@ -28,13 +28,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.grouping import Group, Scenario, beijing_now
 from geo import schema as s
+from geo.atomic import write_text_atomic
 
 MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_NAME = "未命名方案"
@@ -297,19 +297,7 @@ def write_scenario_json(scenario: Scenario, path: str | os.PathLike) -> Path:
     then replaces ``path`` with ``os.replace``: a crash while writing leaves
     the previous file whole.
     """
-    path = Path(path)
-    text = scenario_to_json(scenario)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, scenario_to_json(scenario))
 
 
 def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:

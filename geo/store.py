@@ -44,6 +44,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from geo import schema as s
+from geo.atomic import fsync_path
 from geo.dataset import check_geopackage_file
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,7 @@ def pause_for_test(step: str) -> None:
         time.sleep(600)
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename or an unlink inside ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+fsync_dir = fsync_path  # a rename or an unlink inside the folder made durable
 
 
 def write_json_atomic(path: Path, data) -> None:
