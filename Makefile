@@ -43,9 +43,12 @@ system-deps:
 demo: $(STAMP)
 	$(PY) -m data.build_demo
 
-## make bench: print the benchmark tables
+## make bench: print the benchmark tables (installs spopt & co. from requirements-bench.txt)
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m benchmarks.bench_kpis
+	$(PY) -m benchmarks.bench_suggest
+	$(PY) -m benchmarks.bench_all_pages --runs 3
 
 clean:
 	rm -rf $(VENV) test-artifacts

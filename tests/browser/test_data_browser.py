@@ -142,3 +142,34 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         assert _metric(page, "低收入村数") == "—"  # no income table in v0001
         assert recorded.foreign_requests() == []
         assert recorded.errors == []
+
+
+def test_unknown_columns_are_mapped_once_and_remembered(store_server, browser, tmp_path):
+    """An income CSV with headers no alias knows: the user maps them, confirms, and
+    the next upload with the same headers is mapped by itself."""
+    data = load_dataset(DEMO)
+    codes = data.villages.loc[data.villages["county_code"] == COUNTY, "village_code"][:3]
+    csv = tmp_path / "收入表.csv"
+    rows = [f"{c},{year},{20.5 + i}" for i, c in enumerate(codes) for year in (2020, 2021)]
+    csv.write_bytes(("编码,统计年,经营收入\n" + "\n".join(rows) + "\n").encode("gbk"))
+    with recorded_page(browser, height=1400) as recorded:
+        page = recorded.page
+        page.goto(store_server, wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
+        _go(page, "数据管理", "导入为图层")
+        _upload(page, csv, "village_income（村集体经营性收入）")
+        page.get_by_text("字段对应").first.wait_for(timeout=60_000)
+        _settled(page)
+        for field, column in (("village_code（村代码）", "编码"), ("year（年份）", "统计年"),
+                              ("collective_income（集体经营性收入（万元））", "经营收入")):
+            _pick(page, field, column)
+            _settled(page)
+        page.get_by_text("校验结果：0 个错误").wait_for(timeout=60_000)
+        page.get_by_role("button", name="确认导入，生成新数据版本").click()
+        page.get_by_text("已导入并切换到数据版本").first.wait_for(timeout=60_000)
+        _settled(page)
+        _upload(page, csv, "village_income（村集体经营性收入）")
+        page.get_by_text("已自动套用上次为同样列名确认的字段对应").wait_for(timeout=60_000)
+        _settled(page)
+        assert "校验结果：0 个错误" in page.inner_text("main")
+        assert recorded.foreign_requests() == []
