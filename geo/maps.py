@@ -130,14 +130,16 @@ def view_of(gdf: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 540) -
 
 
 def polygon_layer(gdf: gpd.GeoDataFrame, layer_id: str, fill: list | None, line=(90, 90, 90),
-                  line_width_px: float = 0.6, pickable: bool = False) -> pdk.Layer:
+                  line_width_px: float = 0.6, pickable: bool = False,
+                  stroked: bool = True) -> pdk.Layer:
     """A GeoJsonLayer of polygons; ``fill`` None draws outlines only.
 
     When ``gdf`` has a ``_fill`` column each feature takes its own colour.
+    ``stroked=False`` draws no outline (much cheaper to paint).
     """
     filled = fill is not None or "_fill" in gdf.columns
     return pdk.Layer(
-        "GeoJsonLayer", gdf.__geo_interface__, id=layer_id, pickable=pickable, stroked=True,
+        "GeoJsonLayer", gdf.__geo_interface__, id=layer_id, pickable=pickable, stroked=stroked,
         filled=filled, get_fill_color="properties._fill" if "_fill" in gdf.columns else fill,
         get_line_color=list(line), line_width_min_pixels=line_width_px, get_line_width=0)
 

@@ -173,8 +173,11 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     orgs = display["orgs"][display["orgs"][s.ORG_ID].isin(set(table[s.ORG_ID][keep].dropna()))]
     leads = display["leads"][area_mask(display["leads"], county, township)]
     areas = click_layer(display, county, township)
+    # Village borders only inside a county: at city scale they are thinner than
+    # a pixel, and stroking 1,934 polygons doubles the first paint (deck.gl's
+    # path shader under software WebGL; measured 3.1 s against 1.2 s).
     layers = [polygon_layer(fill, "villages", None, line=(255, 255, 255), line_width_px=0.3,
-                            pickable=areas is None)]
+                            pickable=areas is None, stroked=county is not None)]
     extras = extras or {}
     if extras.get("grids") is not None and len(extras["grids"]):
         layers.append(polygon_layer(extras["grids"][["geometry"]], "grids", None,
