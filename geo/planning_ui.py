@@ -64,7 +64,7 @@ def _group_label(doc_groups: dict, result_groups: dict, org: str | None) -> str:
     return f"{group['name']}（{len(group['villages'])} 村）{mark}"
 
 
-def group_editor(src, org: str, result_groups: dict, names: dict, area: list) -> None:
+def group_editor(org: str, result_groups: dict, names: dict, area: list) -> None:
     """Name, type, lead, lock, members and the checks of the group being edited."""
     rev = state.revision()
     group = next(g for g in state.current()["groups"] if g[s.ORG_ID] == org)
@@ -143,7 +143,7 @@ def edit_section(src, params, county, township, rules, settings) -> None:
         b.button(tp.UNDO, on_click=state.undo, disabled=not history.can_undo, key="plan_undo")
         c.button(tp.REDO, on_click=state.redo, disabled=not history.can_redo, key="plan_redo")
         if active is not None:
-            group_editor(src, active, checked, names, cp.area_codes(src, county, township))
+            group_editor(active, checked, names, cp.area_codes(src, county, township))
     groups_table(result, in_area)
     projection_details(result)
 
@@ -268,6 +268,19 @@ def saved_list(store) -> None:
         st.error(texts.plain(str(exc)))
 
 
+def figures_view(figures: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
+    """The comparison table as shown: percentages and 万元 formatted, columns named."""
+    rows = []
+    for row in figures.itertuples(index=False):
+        unit = row[1]
+        delta = row[4]
+        rows.append({"指标": row[0], f"A：{name_a}": texts.format_value(row[2], unit),
+                     f"B：{name_b}": texts.format_value(row[3], unit),
+                     "差值（B−A）": texts.NO_VALUE if delta is None else
+                     texts.format_delta(delta, unit) if delta else "0"})
+    return pd.DataFrame(rows)
+
+
 def compare_section(src, params, county, township, rules, settings) -> None:
     store = cp.store()
     options = {"__today__": tp.TODAY_NAME, "__edit__": tp.EDITED_NAME,
@@ -296,7 +309,8 @@ def compare_section(src, params, county, township, rules, settings) -> None:
             st_folium(scenario_map(base, doc if doc is not None else cp.today(src)),
                       key=key, height=420, use_container_width=True, returned_objects=[])
     st.subheader(tp.COMPARE_FIGURES, anchor=False)
-    st.dataframe(comparison.figures, hide_index=True)
+    st.dataframe(figures_view(comparison.figures, options[pick_a], options[pick_b]),
+                 hide_index=True)
     st.subheader(tp.COMPARE_MOVED.format(n=len(comparison.moved)), anchor=False)
     from analysis.scenario_compare import MOVED_LABELS
 

@@ -69,5 +69,7 @@ def test_save_suggest_and_compare(planning, demo):
     assert int(_metrics(at)["联村党组织数"].split()[0]) > demo.joint_orgs.shape[0]
     at.segmented_control(key="plan_mode").set_value("compare").run()
     assert not at.exception
-    figures = at.dataframe[0].value
-    assert list(figures.columns) == ["指标", "单位", "A", "B", "差值"]
+    figures = at.dataframe[0].value.set_index("指标")
+    assert list(figures.columns) == ["A：现状", "B：当前编辑方案", "差值（B−A）"]
+    today = compute_kpis(demo)
+    assert figures.loc["联村覆盖率", "A：现状"] == f"{today['joint_coverage'] * 100:.2f}%"
