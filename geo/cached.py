@@ -49,10 +49,18 @@ def dataset(src: Source) -> Dataset:
     return load_dataset(src.path)
 
 
-@st.cache_resource(show_spinner="正在计算指标…", max_entries=8)
 def prepared(src: Source, params: Params):
-    """Projection and shared per-village tables of :func:`analysis.kpis.prepare_kpis`."""
-    return prepare_kpis(dataset(src), params)
+    """Projection and shared per-village tables of :func:`analysis.kpis.prepare_kpis`.
+
+    Only the service radius enters them, so other years or thresholds (the
+    previous year's figures, say) reuse the same geometry.
+    """
+    return _prepared(src, params.service_radius_m)
+
+
+@st.cache_resource(show_spinner="正在计算指标…", max_entries=8)
+def _prepared(src: Source, service_radius_m: float):
+    return prepare_kpis(dataset(src), Params(service_radius_m=service_radius_m))
 
 
 @st.cache_resource(max_entries=16)
