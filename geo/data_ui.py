@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -65,8 +66,16 @@ def versions_section(src: Source, store: DataStore) -> None:
             st.rerun()
 
 
+def _unstage() -> None:
+    """Remove the previous upload's temporary folder of this session."""
+    staged = st.session_state.pop("data_staged", None)
+    if staged:
+        shutil.rmtree(Path(staged).parent, ignore_errors=True)
+
+
 def _staged(upload) -> Path:
     """The uploaded bytes in a private temporary folder, under a safe name."""
+    _unstage()
     folder = Path(tempfile.mkdtemp(prefix="upload-"))
     stem = re.sub(r"[^\w.\-]+", "_", Path(upload.name).name)[-80:] or "upload"
     path = folder / stem
@@ -143,6 +152,7 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
     start_new = layer == s.VILLAGES and st.toggle(td.START_NEW, value=src.is_demo,
                                                   key="data_start_new", help=td.START_NEW_HELP)
     if upload is None:
+        _unstage()
         return
     if st.session_state.get("data_upload_id") != (upload.file_id, layer):
         st.session_state.data_upload_id = (upload.file_id, layer)
@@ -219,6 +229,7 @@ def _confirm(plan, store, settings, layer, result, note, source_name) -> None:
         work.rmdir()
     st.session_state.data_notice = td.CONFIRMED.format(id=version.id)
     st.session_state.data_upload_id = None
+    _unstage()
     st.session_state.data_uploads = st.session_state.get("data_uploads", 0) + 1
     st.rerun()
 
