@@ -323,3 +323,29 @@ def evaluate_scenario(context: ScenarioContext, scenario: Scenario,
         "projection": None if gain is None else gain.as_dict(),
         "groups": groups,
     }
+
+
+def area_coverage(context: ScenarioContext, scenario, codes) -> dict:
+    """Joint coverage inside an area (``codes``: its village and community codes).
+
+    Returns ``villages`` (``kind = village`` in the area), ``joint`` and
+    ``coverage`` under the scenario, ``today_joint`` and ``today_coverage``
+    under today's organisations (coverage ``None`` for an area without villages).
+
+    >>> import geopandas as gpd, shapely
+    >>> from geo.dataset import Dataset, empty_layer
+    >>> v = gpd.GeoDataFrame({"village_code": ["a", "b"], "name": ["甲", "乙"],
+    ...     "township_code": ["t"] * 2, "township": ["镇"] * 2, "kind": ["village"] * 2,
+    ...     "population": [1, 1]}, geometry=[shapely.box(0, 0, 1, 1)] * 2, crs="EPSG:32650")
+    >>> layers = {n: empty_layer(n, v.crs) for n in s.LAYERS} | {s.VILLAGES: v}
+    >>> ctx = scenario_context(Dataset(layers, frozenset({s.VILLAGES})))
+    >>> area_coverage(ctx, {"name": "A", "groups": [{"org_id": "S1", "villages": ["a"]}]}, ["a", "b"])
+    {'villages': 2, 'joint': 1, 'coverage': 0.5, 'today_joint': 0, 'today_coverage': 0.0}
+    """
+    assignment, _, _ = scenario_members(context, scenario_from_document(scenario))
+    villages = [c for c in codes if c in context.facts and context.facts[c].is_village]
+    joint = sum(c in assignment for c in villages)
+    today = sum(bool(context.facts[c].today_org) for c in villages)
+    n = len(villages)
+    return {"villages": n, "joint": joint, "coverage": joint / n if n else None,
+            "today_joint": today, "today_coverage": today / n if n else None}

@@ -14,7 +14,7 @@ import streamlit as st
 from analysis.adjacency import neighbour_sets, village_adjacency
 from analysis.orgs import select_area
 from analysis.params import Params
-from analysis.scenario import GroupRules, evaluate_scenario, scenario_context
+from analysis.scenario import GroupRules, area_coverage, evaluate_scenario, scenario_context
 from analysis.scenario_compare import compare_scenarios
 from analysis.scenario_edit import assignment, today_document
 from analysis.suggest import SuggestRules, scope_candidates, suggest_groups, suggestion_notes
@@ -87,6 +87,14 @@ def rules_of(min_size: int, max_size: int, within_township: bool, params: Params
 def evaluate(src: cached.Source, params: Params, doc: dict, rules: GroupRules) -> dict:
     """Checks and figures of a scenario document against today (a few ms)."""
     return evaluate_scenario(context(src, params), doc, rules)
+
+
+def area_figures(src: cached.Source, params: Params, doc: dict, county: str | None,
+                 township: str | None) -> dict | None:
+    """Coverage inside the sidebar's area under the scenario and today (``None`` for the city)."""
+    if not county:
+        return None
+    return area_coverage(context(src, params), doc, area_codes(src, county, township))
 
 
 def compare(src: cached.Source, params: Params, a: dict | None, b: dict | None,

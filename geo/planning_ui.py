@@ -111,6 +111,12 @@ def edit_section(src, params, county, township, rules, settings) -> None:
             st.warning(warn.format(codes="、".join(texts.plain(c) for c in codes[:20])))
     st.markdown(f"**{tp.FIGURES}**")
     figure_cards(result)
+    area = cp.area_figures(src, params, doc, county, township)
+    if area is not None and area["villages"]:
+        st.caption(tp.AREA_FIGURES.format(
+            joint=area["joint"], villages=area["villages"],
+            coverage=texts.format_value(area["coverage"], "%"), today=area["today_joint"],
+            today_coverage=texts.format_value(area["today_coverage"], "%")))
     base = cp.base(src, county, township, settings)
     names = cp.names(src)
     by_org = {g[s.ORG_ID]: g for g in doc["groups"]}

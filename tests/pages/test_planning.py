@@ -50,10 +50,15 @@ def test_figures_are_todays_and_follow_edits(planning, demo):
 
 def test_save_suggest_and_compare(planning, demo):
     at, folder = planning
-    at.session_state["county"] = YONGAN
+    # AppTest forgets the frame's sidebar state on the next rerun under
+    # st.navigation (the browser does not): set the area right before the run.
+    at.session_state["county"], at.session_state["township"] = YONGAN, TOWN
     at.run()
-    at.session_state["township"] = TOWN
-    at.run()
+    assert at.title[0].value == "分组规划 · 永安市 · 坂岗街道"
+    villages = demo.villages.query("township_code == @TOWN and kind == 'village'")
+    joined = villages["village_code"].isin(set(demo.joint_members["village_code"])).sum()
+    assert any(c.value.startswith(f"本区域：方案联建 {joined}/{len(villages)} 个行政村")
+               for c in at.caption)
     at.segmented_control(key="plan_mode").set_value("manage").run()
     at.button(key="plan_save").click().run()
     assert not at.exception
