@@ -129,7 +129,7 @@ def edit_section(src, params, county, township, rules, settings) -> None:
         overlay = scenario_overlay(base, doc, active, flagged, show,
                                    cp.village_codes(src, county, township))
         st_folium(planning_map(base), key="plan_map", height=560, use_container_width=True,
-                  returned_objects=["last_active_drawing", "last_object_clicked"],
+                  returned_objects=["last_active_drawing", "last_object_clicked_count"],
                   on_change=functools.partial(_on_map_click, names),
                   feature_group_to_add=overlay, render=False)
         st.html(legend_html(legend_items(show)))

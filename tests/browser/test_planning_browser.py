@@ -53,7 +53,7 @@ def _click(page, place):
     page.frame_locator(FRAME).locator("#map_div").click(position={"x": x, "y": y})
 
 
-def test_two_clicks_make_a_new_group_and_change_the_figures(server, browser, two_neighbours):
+def test_clicks_make_a_new_group_and_change_the_figures(server, browser, two_neighbours):
     first, second = two_neighbours
     with recorded_page(browser, height=1500) as recorded:
         page = recorded.page
@@ -78,6 +78,15 @@ def test_two_clicks_make_a_new_group_and_change_the_figures(server, browser, two
         assert sorted(chips) == sorted([first["name"], second["name"]])
         assert _metric(page, "联村党组织数") == "224 个"
         assert _metric(page, "新增覆盖村数") == "2 个"
+        _click(page, second)  # the same village again, at the same point: out of the group
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=stMultiSelect] [data-tag] span[title]')"
+            ".length === 1", timeout=60_000)
+        assert _metric(page, "联建村数") == "870 个"
+        _click(page, second)  # and back in
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=stMultiSelect] [data-tag] span[title]')"
+            ".length === 2", timeout=60_000)
         text = page.inner_text("main")
         assert f"{first['name']}联村党组织" in text  # the new group, named after its first village
         assert "村数过少" in text or "没有强村" in text  # two villages break the 3–6 band
