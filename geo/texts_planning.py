@@ -41,9 +41,7 @@ FIGURE_LABELS = {"joint_orgs": "联村党组织数", "joint_villages": "联建�
 AREA_FIGURES = ("本区域：方案联建 {joint}/{villages} 个行政村，覆盖率 {coverage}"
                 "（现状 {today} 个，{today_coverage}）")
 PROJECTION = "增收预测的依据（估算，非实际统计）"
-NO_AREA_FIGURES = ("本区域：方案联建 {joint}/{villages} 个行政村，覆盖率 {coverage}"
-                "（现状 {today} 个，{today_coverage}）")
-PROJECTION = "数据中没有两个年份的收入，无法估算增收。"
+NO_PROJECTION = "数据中没有两个年份的收入，无法估算增收。"
 UNKNOWN_CODES = "方案中有数据集中不存在的村代码（已忽略）：{codes}"
 DUPLICATE_CODES = "方案中有重复编入的村代码（按首次出现的组织计算）：{codes}"
 # ---- suggest ----
