@@ -83,15 +83,19 @@ def _staged(upload) -> Path:
     return path
 
 
-def _choices() -> dict:
-    """The reading options the user may set: encoding, coordinate offset, CRS."""
+def _choices(suffix: str) -> dict:
+    """The reading options the user may set: encoding, coordinate offset, CRS.
+
+    The widgets are new for every uploaded file (``suffix``), so that a CRS
+    chosen for one file never overrides what the next one declares.
+    """
     a, b, c = st.columns(3)
     encoding = a.selectbox(td.ENCODING, list(td.ENCODINGS), format_func=td.ENCODINGS.get,
-                           key="data_encoding")
+                           key=f"data_encoding_{suffix}")
     coords = b.selectbox(td.COORDS, list(COORD_SYSTEMS), format_func=COORD_SYSTEMS.get,
-                         key="data_coords")
+                         key=f"data_coords_{suffix}")
     codes = {c.code: c.label for c in crs_choices()}
-    crs = c.selectbox(td.CRS, [None, *codes], key="data_crs",
+    crs = c.selectbox(td.CRS, [None, *codes], key=f"data_crs_{suffix}",
                       format_func=lambda k: td.CRS_AUTO if k is None else f"{k} {codes[k]}")
     return {"encoding": encoding or None, "coords": coords, "crs": crs}
 
@@ -100,7 +104,7 @@ def _read(path: Path, layer: str, settings, chosen: dict, mapping: dict):
     return read_upload(path, layer, options_from_settings(settings, **chosen, mapping=mapping))
 
 
-def _mapping(result, layer: str) -> dict:
+def _mapping(result, layer: str, suffix: str) -> dict:
     """Selectboxes for the required fields no column gave (the 村名 → name step)."""
     if result is None or not result.columns:
         return {}
@@ -116,7 +120,7 @@ def _mapping(result, layer: str) -> dict:
         current = next((src for src, dst in mapping.items() if dst == fld.name), None)
         pick = st.selectbox(f"{fld.name}（{fld.label}）", columns,
                             index=columns.index(current) if current in columns else 0,
-                            key=f"data_map_{layer}_{fld.name}",
+                            key=f"data_map_{fld.name}_{suffix}",
                             format_func=lambda c: td.MAP_NONE if c is None else str(c))
         mapping = {k: v for k, v in mapping.items() if v != fld.name}
         if pick is not None:
@@ -159,18 +163,19 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
         st.session_state.data_mapping = None
         st.session_state.data_staged = str(_staged(upload))
     path = Path(st.session_state.data_staged)
-    chosen = _choices()
+    suffix = f"{upload.file_id}_{layer}"
+    chosen = _choices(suffix)
     result = _read(path, layer, settings, chosen, {})
     if len(result.available) > 1:
         chosen["source_layer"] = st.selectbox(td.SOURCE_LAYER, list(result.available),
-                                              key="data_source_layer")
+                                              key=f"data_source_layer_{suffix}")
         result = _read(path, layer, settings, chosen, {})
     if st.session_state.data_mapping is None and result.columns:
         recalled = recalled_mapping(settings.folder, layer, result.columns)
         st.session_state.data_mapping = recalled or {}
         if recalled:
             st.caption(td.MAPPING_RECALLED)
-    mapping = _mapping(result, layer)
+    mapping = _mapping(result, layer, suffix)
     if mapping:
         result = _read(path, layer, settings, chosen, mapping)
     _read_summary(result)
