@@ -41,8 +41,12 @@ def versions_section(src: Source, store: DataStore) -> None:
         st.info(td.ENV_OVERRIDES.format(var=ENV_DATA, path=texts.plain(src.path)))
     elif src.is_demo:
         st.info(td.USING_DEMO)
-    current = store.current()
-    versions = store.versions()
+    try:
+        current = store.current()
+        versions = store.versions()
+    except ValueError as exc:  # a damaged manifest: say so, never a traceback
+        st.error(texts.plain(str(exc)))
+        return
     if not versions:
         st.caption(td.NO_VERSIONS)
         return

@@ -47,3 +47,12 @@ def test_data_page_lists_versions_and_switches_back(store_app):
     at.button(key="data_switch").click().run()
     assert DataStore(folder).current().id == "v0001"
     assert any("已切换到数据版本 v0001" in s.value for s in at.success)
+
+
+def test_a_damaged_store_is_reported_not_raised(store_app):
+    run, folder = store_app
+    DataStore(folder).add_version(DEMO, "第一版", "a.gpkg")
+    (folder / "datasets" / "manifest.json").write_text("{坏", encoding="utf-8")
+    at = run()
+    assert not at.exception
+    assert "manifest" in at.error[0].value or "数据仓库" in at.error[0].value, at.error[0].value
