@@ -245,9 +245,18 @@ def manage_section(src) -> None:
     saved_list(store)
 
 
+def _saved(store) -> list:
+    """The saved scenarios; an unusable store is reported, not raised."""
+    try:
+        return store.list()
+    except ValueError as exc:
+        st.error(texts.plain(str(exc)))
+        return []
+
+
 def saved_list(store) -> None:
     st.subheader(tp.SAVED_LIST, anchor=False)
-    saved = store.list()
+    saved = _saved(store)
     if not saved:
         st.info(tp.NO_SAVED)
         return
@@ -290,7 +299,7 @@ def figures_view(figures: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFram
 def compare_section(src, params, county, township, rules, settings) -> None:
     store = cp.store()
     options = {"__today__": tp.TODAY_NAME, "__edit__": tp.EDITED_NAME,
-               **{f"saved:{i.name}": i.name for i in store.list()}}
+               **{f"saved:{i.name}": i.name for i in _saved(store)}}
     a, b = st.columns(2)
     pick_a = a.selectbox(tp.COMPARE_A, list(options), format_func=options.get, key="plan_cmp_a")
     pick_b = b.selectbox(tp.COMPARE_B, list(options), index=1, format_func=options.get,

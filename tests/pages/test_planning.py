@@ -78,3 +78,13 @@ def test_save_suggest_and_compare(planning, demo):
     assert list(figures.columns) == ["A：现状", "B：当前编辑方案", "差值（B−A）"]
     today = compute_kpis(demo)
     assert figures.loc["联村覆盖率", "A：现状"] == f"{today['joint_coverage'] * 100:.2f}%"
+
+
+def test_a_damaged_scenario_store_is_reported_not_raised(planning):
+    at, folder = planning
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenarios.sqlite").write_bytes(b"not a database at all" * 100)
+    for mode in ("manage", "compare"):
+        at.segmented_control(key="plan_mode").set_value(mode).run()
+        assert not at.exception
+        assert any("方案库" in e.value for e in at.error)
