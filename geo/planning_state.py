@@ -19,9 +19,10 @@ HISTORY, ACTIVE, REVISION, MESSAGE, SOURCE = ("plan_history", "plan_active", "pl
 
 
 def ensure(source_key, today: dict) -> ed.History:
-    """The planner's history; started from today's organisations for a new dataset."""
+    """The planner's history; for a new dataset a new scenario (named
+    「新联村方案」, created now) holding today's organisations."""
     if st.session_state.get(SOURCE) != source_key or HISTORY not in st.session_state:
-        start(today, source_key)
+        start(ed.new_document(tp.DEFAULT_NAME, today["groups"]), source_key)
     return st.session_state[HISTORY]
 
 
