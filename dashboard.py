@@ -18,9 +18,14 @@ pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
                             icon=":material/description:"),
                     st.Page("pages/data.py", title=texts.PAGE_DATA, icon=":material/database:")])
 
+try:
+    src = cached.current_source()
+except ValueError as exc:  # dashboard.toml unreadable or invalid: say which key, stop
+    st.error(f"{texts.CONFIG_ERROR}{exc}")
+    st.stop()
+
 with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")
-    src = cached.current_source()
     try:
         options = cached.area_options(src)
     except DatasetError:

@@ -20,6 +20,7 @@ LEGEND_JOINT = {True: "联建村", False: "未联建"}
 MAP_CAPTION = ("村（社区）按所选指标着色；黑线为县、乡镇界；黄点为领建村。"
                "点击地图上的县（市、区）、乡镇或村，即进入下一级。")
 DATA_ERROR = "数据集无法使用，请修正以下问题后重试："
+CONFIG_ERROR = "配置文件有误，看板无法启动："
 SOURCE = "数据来源：{path}"
 YEARS = "收入基期 {base} 年，评估年 {eval} 年"
 NO_VALUE = "—"

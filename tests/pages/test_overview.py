@@ -80,3 +80,16 @@ def test_previous_year_changes_are_shown(app):
     """Income figures carry the change against eval_year − 1 (2022 on the demo)."""
     low = next(m for m in app.metric if m.label == KPI_LABELS["low_income_villages"][0])
     assert low.delta is not None and low.delta.endswith("个")
+
+
+def test_a_bad_settings_file_is_reported_in_chinese(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    config = tmp_path / "dashboard.toml"
+    config.write_text('[map]\nbasemap = "google"\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not at.exception
+    assert "未知底图 'google'" in at.error[0].value
