@@ -18,6 +18,7 @@ file as a version beside it.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import logging
 import os
@@ -251,12 +252,26 @@ def import_into(data_path, file, layer: str, options: ImportOptions | None = Non
 
     Nothing is written unless the whole dataset with the new layer is valid;
     then the old file is kept in ``<stem>.versions/`` and replaced atomically.
-    A missing ``data_path`` is created by importing ``villages``.
+    A missing ``data_path`` is created by importing ``villages``.  One import
+    at a time: while another holds ``.<name>.lock`` beside the file (from
+    reading the dataset to replacing it), this one is refused, so that no
+    import is built on a dataset another is about to replace.
     """
     data = Path(data_path)
     if not data.parent.is_dir():
         return ImportOutcome(False, (Problem(ERROR, "no_folder", None, None, None, None,
                                              f"目标目录不存在：{data.parent}"),))
+    with open(data.parent / f".{data.name}.lock", "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return ImportOutcome(False, (Problem(ERROR, "busy", None, None, None, None,
+                                                 f"另一个导入正在写入 {data}，请稍后再试；"
+                                                 "数据集未改动"),))
+        return _import_locked(data, file, layer, options)
+
+
+def _import_locked(data: Path, file, layer: str, options) -> ImportOutcome:
     base = None
     if data.exists():
         base, found = read_dataset(data)

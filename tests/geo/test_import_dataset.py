@@ -165,6 +165,26 @@ def test_import_killed_just_before_the_replace_leaves_the_dataset_intact(city):
     assert no_temp_files(data.parent)
 
 
+def test_a_second_import_while_one_is_writing_is_refused(city):
+    """Import A pauses just before its replace, holding the lock; import B is
+    refused with a message and changes nothing; after A is killed, B goes through."""
+    data, upload = city
+    before = digest(data)
+    proc = _start_import(upload, data, pause=60)
+    try:
+        for line in proc.stderr:
+            if "test pause before replace" in line:
+                break
+        outcome = imp.import_into(data, upload, "villages")
+        assert not outcome.imported and outcome.problems[0].code == "busy"
+        assert "另一个导入正在写入" in outcome.problems[0].message
+        assert digest(data) == before
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert imp.import_into(data, upload, "villages").imported
+
+
 def test_import_killed_at_random_moments_is_all_or_nothing(city):
     data, upload = city
     before = digest(data)
