@@ -57,17 +57,21 @@ def versions_section(src: Source, store: DataStore) -> None:
         "size": f"{v.size / 1e6:.1f} MB"} for v in reversed(versions)])
     st.dataframe(table.rename(columns=td.VERSION_COLUMNS), hide_index=True)
     ids = [v.id for v in reversed(versions)]
-    a, b = st.columns([3, 1])
+    a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = a.selectbox(td.PICK_VERSION, ids, key="data_version_pick",
                        index=ids.index(current.id) if current and current.id in ids else 0)
-    if b.button(td.SWITCH, key="data_switch", disabled=current is not None and pick == current.id):
-        try:
-            store.switch(pick)
-        except ValueError as exc:
-            st.error(texts.plain(str(exc)))
-        else:
-            st.session_state.data_notice = td.SWITCHED.format(id=pick)
-            st.rerun()
+    is_current = current is not None and pick == current.id
+    actions = ((b, td.SWITCH, "data_switch", store.switch, td.SWITCHED),
+               (c, td.DELETE, "data_delete", store.delete, td.DELETED))
+    for column, label, key, action, done in actions:
+        if column.button(label, key=key, disabled=is_current):
+            try:
+                action(pick)
+            except ValueError as exc:
+                st.error(texts.plain(str(exc)))
+            else:
+                st.session_state.data_notice = done.format(id=pick)
+                st.rerun()
 
 
 def _unstage() -> None:

@@ -11,6 +11,8 @@ VERSION_COLUMNS = {"id": "版本", "current": "正在使用", "created": "导入
 PICK_VERSION = "选择数据版本"
 SWITCH = "切换到该版本"
 SWITCHED = "已切换到数据版本 {id}，各页面已使用该版本。"
+DELETE = "删除该版本"
+DELETED = "已删除数据版本 {id}（正在使用的版本不能删除）。"
 UPLOAD = "导入数据"
 UPLOAD_HELP = ("支持 GeoPackage（.gpkg）、GeoJSON、Shapefile（.shp/.shx/.dbf/.prj/.cpg 打包为 .zip）、"
                "CSV 与 Excel（.xlsx，用于收入、联村党组织、成员表）。单个文件不超过 {limit} MB；"

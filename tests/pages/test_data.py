@@ -56,3 +56,17 @@ def test_a_damaged_store_is_reported_not_raised(store_app):
     at = run()
     assert not at.exception
     assert "manifest" in at.error[0].value or "数据仓库" in at.error[0].value, at.error[0].value
+
+
+def test_an_old_version_can_be_deleted_not_the_current_one(store_app):
+    run, folder = store_app
+    store = DataStore(folder)
+    first = store.add_version(DEMO, "第一版", "a.gpkg")
+    store.add_version(DEMO, "第二版", "b.gpkg")
+    at = run()
+    assert at.button(key="data_delete").disabled  # the current version is picked
+    at.selectbox(key="data_version_pick").set_value(first.id).run()
+    at.button(key="data_delete").click().run()
+    assert not at.exception
+    assert [v.id for v in DataStore(folder).versions()] == ["v0002"]
+    assert any("已删除数据版本 v0001" in s.value for s in at.success)
