@@ -3,6 +3,7 @@ import streamlit as st
 
 from geo import cached, texts, ui
 from geo.problems import DatasetError
+from geo.warmup import warm_up
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
 
@@ -51,3 +52,4 @@ with st.sidebar:
 
 ui.return_to_wanted_page()
 pg.run()
+warm_up(src, cached.params())  # the other pages' layers, in the background, once per version
