@@ -151,11 +151,12 @@ class _State:
         self.owner[v] = k
 
 
-def _add_weak(st: _State, max_size: int) -> bool:
+def _grow(st: _State, max_size: int, weak_only: bool) -> bool:
+    """Add free neighbours (only weak ones, or any) to every group up to ``max_size``."""
     changed = False
     for k, g in enumerate(st.groups):
         while len(g) < max_size:
-            free = st.free_neighbours(g, weak_only=True)
+            free = st.free_neighbours(g, weak_only=weak_only)
             if not free:
                 break
             st.move(free[0], k)
@@ -211,18 +212,6 @@ def _new_groups(st: _State, seeds_all, min_size: int, max_size: int, big: int,
     return changed
 
 
-def _fill(st: _State, max_size: int) -> bool:
-    changed = False
-    for k, g in enumerate(st.groups):
-        while len(g) < max_size:
-            free = st.free_neighbours(g, weak_only=False)
-            if not free:
-                break
-            st.move(free[0], k)
-            changed = True
-    return changed
-
-
 def improve_groups(graph: SearchGraph, groups, seeds, min_size: int, max_size: int,
                    big: int, beam: int = BEAM_WIDTH) -> list:
     """Local improvement of disjoint contiguous ``groups`` (one ``seeds`` entry each).
@@ -237,12 +226,12 @@ def improve_groups(graph: SearchGraph, groups, seeds, min_size: int, max_size: i
     st = _State(graph, groups, seeds)
     all_seeds = [v for v in range(len(graph.nbrs)) if graph.strong[v]]
     for _ in range(MAX_PASSES):
-        changed = _add_weak(st, max_size)
+        changed = _grow(st, max_size, weak_only=True)
         changed |= _swap_in_weak(st, max_size)
         changed |= _new_groups(st, all_seeds, min_size, max_size, big, beam)
         if not changed:
             break
-    _fill(st, max_size)
+    _grow(st, max_size, weak_only=False)
     return sorted((seed, tuple(sorted(g))) for seed, g in zip(st.seeds, st.groups))
 
 
