@@ -35,6 +35,22 @@ def return_to_wanted_page() -> None:
         st.switch_page(wanted, query_params=dict(st.query_params))
 
 
+def open_page(page_file: str):
+    """The start of every data page: through the frame, then the dataset shown.
+
+    Returns ``(source, dataset)``; a refused dataset is shown in Chinese and
+    the page stops.
+    """
+    from geo import cached
+
+    require_frame(page_file)
+    src = cached.current_source()
+    try:
+        return src, cached.dataset(src)
+    except DatasetError as exc:
+        show_dataset_error(exc)
+
+
 def show_dataset_error(exc: DatasetError) -> None:
     """The refusal in Chinese, one line per problem; then stop the page."""
     st.error(texts.DATA_ERROR)

@@ -5,18 +5,12 @@ from analysis.kpis import KPI_LABELS
 from geo import cached, texts, ui
 from geo.briefing import bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of
 from geo.overview_maps import overview_map
-from geo.problems import DatasetError
 
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
 
-ui.require_frame(__file__)
-src = cached.current_source()
+src, _ = ui.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
-try:
-    cached.dataset(src)
-except DatasetError as exc:
-    ui.show_dataset_error(exc)
 
 theme = st.query_params.get("theme", "dark")
 theme = theme if theme in texts.BRIEFING_THEMES else "dark"

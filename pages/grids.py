@@ -10,8 +10,7 @@ from geo import cached, cached_grids, texts, ui
 from geo import schema as s
 from geo.grid_maps import grid_legend
 from geo.maps import legend_html
-from geo.problems import DatasetError
-from geo.ui import area_title, show_dataset_error
+from geo.ui import area_title
 
 DRILL = (("grid_village", "village", 2), ("grid_l3", "l3", 3), ("grid_l4", "l4", 4))
 CARDS = {3: ("grid_l3", "grid_l3_branch_coverage"),
@@ -28,12 +27,7 @@ def select_picked(tree, map_key: str) -> None:
         st.session_state[state_key] = path[by]
 
 
-ui.require_frame(__file__)
-src = cached.current_source()
-try:
-    data = cached.dataset(src)
-except DatasetError as exc:
-    show_dataset_error(exc)
+src, data = ui.open_page(__file__)
 area = {key: st.session_state.get(key) for key in ("county", "township", "village")}
 title = area_title(cached.area_options(src), area["county"], area["township"])
 st.title(f"{texts.PAGE_GRIDS} · {title}")

@@ -7,16 +7,9 @@ from analysis.orgs import select_area
 from geo import cached, cached_joint, texts, ui
 from geo import joint_charts as jc
 from geo.joint_maps import COLOR_BY, clicked_village, map_from_layers, selection_layer
-from geo.problems import DatasetError
 
-ui.require_frame(__file__)
-src = cached.current_source()
+src, _ = ui.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
-try:
-    cached.dataset(src)
-except DatasetError:
-    st.error(texts.DATA_ERROR)
-    st.stop()
 
 params, settings = cached.params(), cached_joint.basemap_settings()
 table = select_area(cached_joint.org_table(src, params), county, township)

@@ -6,20 +6,14 @@ import streamlit as st
 from geo import cached, texts, ui
 from geo.maps import legend_html
 from geo.overview_maps import COLORINGS, area_mask, overview_map, picked_area
-from geo.problems import DatasetError
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
          "low_income_villages", "grid_l3", "grid_l4", "grid_l3_branch_coverage",
          "grid_manager_coverage", "service_population_coverage")
 
-ui.require_frame(__file__)
-src = cached.current_source()
+src, data = ui.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
 village = st.session_state.get("village")
-try:
-    data = cached.dataset(src)
-except DatasetError as exc:
-    ui.show_dataset_error(exc)
 
 params = cached.params()
 

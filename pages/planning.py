@@ -3,16 +3,10 @@ import streamlit as st
 
 from geo import cached, cached_planning, planning_state, planning_ui, texts, ui
 from geo import texts_planning as tp
-from geo.problems import DatasetError
 from geo.settings import load_settings
 
-ui.require_frame(__file__)
-src = cached.current_source()
+src, _ = ui.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
-try:
-    cached.dataset(src)
-except DatasetError as exc:
-    ui.show_dataset_error(exc)
 
 params, settings = cached.params(), load_settings()
 st.title(f"{tp.PAGE_PLANNING} · {ui.area_title(cached.area_options(src), county, township)}")

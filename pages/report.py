@@ -3,15 +3,9 @@ import streamlit as st
 
 from geo import cached, cached_report, texts, ui
 from geo.fonts import FontMissingError
-from geo.problems import DatasetError
 from geo.static_maps import MAP_KEYS
 
-ui.require_frame(__file__)
-src = cached.current_source()
-try:
-    data = cached.dataset(src)
-except DatasetError as exc:
-    ui.show_dataset_error(exc)
+src, data = ui.open_page(__file__)
 
 st.title(texts.PAGE_REPORT)
 st.caption(texts.REPORT_INTRO)
