@@ -61,17 +61,12 @@ def today_document(orgs, members, name: str = "现状", created: str | None = No
     >>> today_document(orgs, members, created="x")["groups"]
     [{'org_id': 'O1', 'name': '甲乙联村党委', 'org_type': 'industry', 'lead_village_code': 'b', 'villages': ['a', 'b']}]
     """
-    by_org: dict[str, list[str]] = {}
-    for org, village in zip(members[s.ORG_ID].astype(str), members[s.VILLAGE_CODE].astype(str)):
-        by_org.setdefault(org, []).append(village)
-    groups = []
-    for row in orgs.itertuples(index=False):
-        org = str(getattr(row, s.ORG_ID))
-        lead = getattr(row, s.LEAD_VILLAGE_CODE)
-        groups.append({s.ORG_ID: org, "name": str(getattr(row, s.NAME)),
-                       s.ORG_TYPE: str(getattr(row, s.ORG_TYPE)),
-                       s.LEAD_VILLAGE_CODE: None if lead is None or lead != lead else str(lead),
-                       "villages": by_org.get(org, [])})
+    from types import SimpleNamespace
+
+    from analysis.scenario import scenario_document, scenario_from_today
+
+    today = scenario_from_today(SimpleNamespace(joint_orgs=orgs, joint_members=members), name)
+    groups = scenario_document(today)["groups"]
     return new_document(name, groups, created)
 
 

@@ -19,6 +19,7 @@ from analysis.scenario_compare import compare_scenarios
 from analysis.scenario_edit import assignment, today_document
 from analysis.suggest import SuggestRules, scope_candidates, suggest_groups, suggestion_notes
 from geo import cached
+from geo.cached_joint import village_names
 from geo import schema as s
 from geo.planning_maps import PlanningBase, planning_base
 from geo.scenario_store import ScenarioStore
@@ -47,12 +48,6 @@ def today(src: cached.Source) -> dict:
     """Today's organisations as a scenario document (名称「现状」)."""
     data = cached.dataset(src)
     return today_document(data.joint_orgs, data.joint_members, created="")
-
-
-@st.cache_resource(max_entries=4)
-def names(src: cached.Source) -> dict:
-    villages = cached.dataset(src).villages
-    return dict(zip(villages[s.VILLAGE_CODE].astype(str), villages[s.NAME].astype(str)))
 
 
 @st.cache_resource(max_entries=16)
@@ -123,10 +118,11 @@ def suggest(src: cached.Source, params: Params, doc: dict, rules: GroupRules,
                             existing_ids=[g[s.ORG_ID] for g in doc["groups"]])
     seconds = time.perf_counter() - started
     notes = suggestion_notes(groups, attrs, neighbours(src), candidates, suggest_rules, locked)
+    names = village_names(src)
     table = pd.DataFrame([{
         "org_id": g.org_id, "name": g.name, "size": len(g.villages), "weak": g.weak_villages,
-        "lead": names(src).get(g.lead_village_code, g.lead_village_code),
-        "members": "、".join(names(src).get(c, c) for c in g.villages)} for g in groups])
+        "lead": names.get(g.lead_village_code, g.lead_village_code),
+        "members": "、".join(names.get(c, c) for c in g.villages)} for g in groups])
     return {"groups": [g.as_scenario_group() for g in groups], "notes": notes, "table": table,
             "villages": sum(len(g.villages) for g in groups),
             "weak": sum(g.weak_villages for g in groups), "seconds": seconds}

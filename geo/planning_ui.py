@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 from analysis import scenario_edit as ed
 from analysis.scenario import scenario_document
 from geo import cached_planning as cp
+from geo.cached_joint import village_names
 from geo import planning_state as state
 from geo import schema as s
 from geo import texts, texts_planning as tp
@@ -118,7 +119,7 @@ def edit_section(src, params, county, township, rules, settings) -> None:
             coverage=texts.format_value(area["coverage"], "%"), today=area["today_joint"],
             today_coverage=texts.format_value(area["today_coverage"], "%")))
     base = cp.base(src, county, township, settings)
-    names = cp.names(src)
+    names = village_names(src)
     by_org = {g[s.ORG_ID]: g for g in doc["groups"]}
     checked = {g["org_id"]: g for g in result["groups"]}
     flagged = {o for o, g in checked.items() if g["violations"]}
