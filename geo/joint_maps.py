@@ -48,7 +48,8 @@ from folium.utilities import JsCode
 from analysis.orgs import IS_LEAD, ORG_NAME, TYPE_LABEL, village_orgs
 from geo import schema as s
 from geo import texts
-from geo.leaflet import StaticGeoJson, base_map, basemap_of, shift_geometries
+from geo.leaflet import (StaticGeoJson, base_map, basemap_of, feature_collection,
+                         leaflet_corners, shift_geometries)
 
 # Colourings: by organisation (neighbours differ) or by organisation type.
 COLOR_BY = ("org", "type")
@@ -95,13 +96,6 @@ class JointMapLayers:
     bounds: tuple
     legend: tuple
     settings: object = None
-
-
-def _features(geoms, properties: list[dict]) -> dict:
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": props,
-                          "geometry": shapely.geometry.mapping(geom)}
-                         for geom, props in zip(geoms, properties)]}
 
 
 def org_colors(shapes: pd.Series, palette=ORG_PALETTE) -> dict:
@@ -182,12 +176,12 @@ def joint_map_layers(villages: gpd.GeoDataFrame, orgs: pd.DataFrame, members: pd
                   for i in np.flatnonzero(lead)]
     context = None
     if outlines is not None and basemap_of(settings).outlines:
-        context = _features(shift_geometries(outlines.geometry.to_numpy(), settings, DECIMALS),
+        context = feature_collection(shift_geometries(outlines.geometry.to_numpy(), settings, DECIMALS),
                             [{}] * len(outlines))
     bounds = tuple(float(v) for v in shapely.total_bounds(geoms)) if len(geoms) else (
         117.0, 25.5, 118.5, 27.0)
-    return JointMapLayers(_features(geoms, props), _features(shapes.to_numpy(), outline_props),
-                          _features(lead_points, lead_props), context, bounds, legend, settings)
+    return JointMapLayers(feature_collection(geoms, props), feature_collection(shapes.to_numpy(), outline_props),
+                          feature_collection(lead_points, lead_props), context, bounds, legend, settings)
 
 
 def _outline_layer(data: dict, name: str, style: dict, bounds) -> StaticGeoJson:
@@ -199,16 +193,10 @@ def _outline_layer(data: dict, name: str, style: dict, bounds) -> StaticGeoJson:
     return StaticGeoJson(data, bounds, name=name, interactive=False, style=style)
 
 
-def _corners(bounds) -> list:
-    """(minx, miny, maxx, maxy) as Leaflet's [[south, west], [north, east]]."""
-    minx, miny, maxx, maxy = bounds
-    return [[miny, minx], [maxy, maxx]]
-
-
 def map_from_layers(layers: JointMapLayers) -> folium.Map:
     """A new ``folium.Map`` drawing ``layers`` on the configured basemap."""
     m = base_map(layers.bounds, layers.settings, zoom_snap=0.25)
-    corners = _corners(layers.bounds)
+    corners = leaflet_corners(layers.bounds)
     if layers.context is not None:
         _outline_layer(layers.context, "context", STYLES["context"], corners).add_to(m)
     tooltip = folium.GeoJsonTooltip(list(TOOLTIP_FIELDS), aliases=list(texts.JOINT_TOOLTIP),
@@ -237,7 +225,7 @@ def selection_layer(layers: JointMapLayers, org_id: str | None) -> folium.Featur
         return None
     group = folium.FeatureGroup(name="selected")
     _outline_layer({"type": "FeatureCollection", "features": chosen}, "selected",
-                   STYLES["selected"], _corners(layers.bounds)).add_to(group)
+                   STYLES["selected"], leaflet_corners(layers.bounds)).add_to(group)
     return group
 
 

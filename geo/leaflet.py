@@ -149,6 +149,24 @@ def shift_geometries(geoms, settings=None, decimals: int = 5) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
 
 
+def feature_collection(geoms, properties: list[dict]) -> dict:
+    """A GeoJSON FeatureCollection of ``geoms`` with one properties dict each."""
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": props,
+                          "geometry": shapely.geometry.mapping(geom)}
+                         for geom, props in zip(geoms, properties)]}
+
+
+def leaflet_corners(bounds) -> list:
+    """(minx, miny, maxx, maxy) as Leaflet's [[south, west], [north, east]].
+
+    >>> leaflet_corners((117.0, 25.0, 118.0, 26.0))
+    [[25.0, 117.0], [26.0, 118.0]]
+    """
+    minx, miny, maxx, maxy = bounds
+    return [[miny, minx], [maxy, maxx]]
+
+
 def base_map(bounds, settings=None, **options) -> folium.Map:
     """An empty offline Leaflet map framing ``bounds``, with the configured tiles,
     a metric scale bar and the basemap's background colour.

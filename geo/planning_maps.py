@@ -37,7 +37,8 @@ from folium.utilities import JsCode
 
 from geo import schema as s
 from geo.joint_maps import ORG_PALETTE, STYLES as JOINT_STYLES, org_colors
-from geo.leaflet import StaticGeoJson, base_map, basemap_of, shift_geometries
+from geo.leaflet import (StaticGeoJson, base_map, basemap_of, feature_collection,
+                         leaflet_corners, shift_geometries)
 
 DECIMALS = 4  # ≈ 10 m, below the display simplification
 FREE = "#e3e3e3"
@@ -68,12 +69,6 @@ class PlanningBase:
     settings: object = None
 
 
-def _collection(geoms, props) -> dict:
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": p,
-                          "geometry": shapely.geometry.mapping(g)} for g, p in zip(geoms, props)]}
-
-
 def planning_base(villages, outlines=None, settings=None) -> PlanningBase:
     """The base of the planning map.
 
@@ -96,23 +91,18 @@ def planning_base(villages, outlines=None, settings=None) -> PlanningBase:
              for c, n, t in zip(codes, names, towns)]
     context = None
     if outlines is not None and len(outlines) and basemap_of(settings).outlines:
-        context = _collection(shift_geometries(outlines.geometry.to_numpy(), settings, DECIMALS),
+        context = feature_collection(shift_geometries(outlines.geometry.to_numpy(), settings, DECIMALS),
                               [{}] * len(outlines))
     bounds = (tuple(float(v) for v in shapely.total_bounds(geoms)) if len(geoms)
               else (117.0, 25.5, 118.5, 27.0))
-    return PlanningBase(_collection(geoms, props), dict(zip(codes, geoms)), context, bounds,
+    return PlanningBase(feature_collection(geoms, props), dict(zip(codes, geoms)), context, bounds,
                         settings)
-
-
-def _corners(bounds) -> list:
-    minx, miny, maxx, maxy = bounds
-    return [[miny, minx], [maxy, maxx]]
 
 
 def planning_map(base: PlanningBase, tooltip_aliases=("村（社区）", "乡镇（街道）")) -> folium.Map:
     """A new map with the clickable villages (and the context outlines)."""
     m = base_map(base.bounds, base.settings, zoom_snap=0.25)
-    corners = _corners(base.bounds)
+    corners = leaflet_corners(base.bounds)
     if base.context is not None:
         StaticGeoJson(base.context, corners, name="context", interactive=False,
                       style=STYLES["context"]).add_to(m)
@@ -162,7 +152,7 @@ def scenario_overlay(base: PlanningBase, doc: dict, active: str | None = None,
     uncovered : codes that count as uncovered (default: every base village in
         no group — pass the villages only, to leave communities grey).
     """
-    corners = _corners(base.bounds)
+    corners = leaflet_corners(base.bounds)
     colors = group_colors(base, doc)
     fills, fill_props, outlines, outline_props, leads = [], [], [], [], []
     for g in doc["groups"]:
@@ -182,16 +172,16 @@ def scenario_overlay(base: PlanningBase, doc: dict, active: str | None = None,
         pool = base.shapes if uncovered is None else {c: base.shapes[c] for c in uncovered
                                                       if c in base.shapes}
         free = [geom for code, geom in pool.items() if code not in taken]
-        _layer(group, _collection(free, [{}] * len(free)), "uncovered", corners,
+        _layer(group, feature_collection(free, [{}] * len(free)), "uncovered", corners,
                style=STYLES["uncovered"])
-    _layer(group, _collection(fills, fill_props), "fills", corners, style=JsCode(_FILL_STYLE))
-    _layer(group, _collection(outlines, outline_props), "outlines", corners,
+    _layer(group, feature_collection(fills, fill_props), "fills", corners, style=JsCode(_FILL_STYLE))
+    _layer(group, feature_collection(outlines, outline_props), "outlines", corners,
            style=STYLES["outline"])
     for name, chosen in (("flagged", set(flagged) - {active}), ("active", {active})):
         picked = [(geom, p) for geom, p in zip(outlines, outline_props) if p[s.ORG_ID] in chosen]
-        _layer(group, _collection([p[0] for p in picked], [p[1] for p in picked]), name,
+        _layer(group, feature_collection([p[0] for p in picked], [p[1] for p in picked]), name,
                corners, style=STYLES[name])
-    _layer(group, _collection(leads, [{}] * len(leads)), "leads", corners,
+    _layer(group, feature_collection(leads, [{}] * len(leads)), "leads", corners,
            marker=folium.CircleMarker(**STYLES["lead"]))
     return group
 
