@@ -10,6 +10,7 @@ a page that asks meanwhile wait for that result instead of computing it twice.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 
@@ -45,7 +46,8 @@ def _warm(src, params, delay_s: float) -> None:
     except (DatasetError, ValueError, OSError) as exc:  # the pages will say it in Chinese
         log.info("warm-up stopped: %s", exc)
     except Exception:  # never let a background thread take anything down
-        log.exception("warm-up failed")
+        if not sys.is_finalizing():  # a process ending mid warm-up is no failure
+            log.exception("warm-up failed")
 
 
 @st.cache_resource(max_entries=4)
