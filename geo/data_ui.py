@@ -75,7 +75,8 @@ def versions_section(src: Source, store: DataStore) -> None:
 
 
 def _unstage() -> None:
-    """Remove the previous upload's temporary folder of this session."""
+    """Remove the previous upload's temporary folder of this session, and what was read of it."""
+    st.session_state.pop("data_memo", None)
     staged = st.session_state.pop("data_staged", None)
     if staged:
         shutil.rmtree(Path(staged).parent, ignore_errors=True)
@@ -108,8 +109,20 @@ def _choices(suffix: str) -> dict:
     return {"encoding": encoding or None, "coords": coords, "crs": crs}
 
 
+def _memo(key: tuple, compute):
+    """``compute()`` once per upload and choices: every widget on the page reruns
+    it, and reading and validating a large file takes seconds."""
+    memo = st.session_state.setdefault("data_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _read(path: Path, layer: str, settings, chosen: dict, mapping: dict):
-    return read_upload(path, layer, options_from_settings(settings, **chosen, mapping=mapping))
+    key = ("read", str(path), layer, tuple(sorted(chosen.items())),
+           tuple(sorted(mapping.items())))
+    return _memo(key, lambda: read_upload(path, layer, options_from_settings(
+        settings, **chosen, mapping=mapping)))
 
 
 def _mapping(result, layer: str, suffix: str) -> dict:
@@ -187,13 +200,8 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
     if mapping:
         result = _read(path, layer, settings, chosen, mapping)
     _read_summary(result)
-    base = None
-    if not start_new:
-        try:
-            base = dataset(src)
-        except DatasetError:
-            base = None
-    plan = plan_import(base, layer, result)
+    plan = _memo(("plan", id(result), start_new, src),
+                 lambda: plan_import(None if start_new else _base(src), layer, result))
     _report(plan)
     if result.frame is not None:
         with st.expander(td.PREVIEW):
@@ -202,6 +210,14 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
     note = st.text_input(td.NOTE, key="data_note", placeholder=td.NOTE_PLACEHOLDER)
     if st.button(td.CONFIRM, type="primary", disabled=not plan.can_confirm, key="data_confirm"):
         _confirm(plan, store, settings, layer, result, note, upload.name)
+
+
+def _base(src: Source):
+    """The dataset in use, or ``None`` when it is refused (the import starts anew)."""
+    try:
+        return dataset(src)
+    except DatasetError:
+        return None
 
 
 def _read_summary(result) -> None:
