@@ -212,6 +212,21 @@ def remove_villages(doc: dict, org_id: str, codes) -> dict:
     return out
 
 
+def set_members(doc: dict, org_id: str, codes) -> dict:
+    """Make ``codes`` the group's members: add the new ones, remove the others.
+
+    >>> doc, g = create_group(new_document("A"), "甲", villages=["a", "b"])
+    >>> set_members(doc, g, ["b", "c"])["groups"][0]["villages"]
+    ['b', 'c']
+    """
+    codes = [str(c) for c in codes]
+    current = doc["groups"][_find(doc, org_id)]["villages"]
+    gone = [v for v in current if v not in codes]
+    added = [v for v in codes if v not in current]
+    out = remove_villages(doc, org_id, gone) if gone else doc
+    return add_villages(out, org_id, added) if added else out
+
+
 def toggle_village(doc: dict, org_id: str, code: str) -> dict:
     """A click on the map: remove ``code`` from the group if it is in it, else add it.
 

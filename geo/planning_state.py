@@ -63,6 +63,7 @@ def apply(edit, *args, **kwargs):
 
     Returns the edit's extra result (e.g. a new ``org_id``) or ``None``.
     """
+    bump()  # widgets are drawn again from the document, also after a refusal
     try:
         result = edit(current(), *args, **kwargs)
     except ed.EditError as exc:
@@ -71,7 +72,6 @@ def apply(edit, *args, **kwargs):
     doc, extra = result if isinstance(result, tuple) else (result, None)
     st.session_state[HISTORY].push(doc)
     st.session_state[MESSAGE] = None
-    bump()
     return extra
 
 
@@ -110,35 +110,12 @@ def click(code: str | None, names: dict) -> None:
 
 def set_members(org_id: str, key: str) -> None:
     """The members multiselect changed: add and remove the difference."""
-    chosen = list(st.session_state[key])
-    group = next(g for g in current()["groups"] if g[s.ORG_ID] == org_id)
-    gone = [v for v in group["villages"] if v not in chosen]
-    added = [v for v in chosen if v not in group["villages"]]
-    doc = current()
-    try:
-        if gone:
-            doc = ed.remove_villages(doc, org_id, gone)
-        if added:
-            doc = ed.add_villages(doc, org_id, added)
-    except ed.EditError as exc:
-        st.session_state[MESSAGE] = str(exc)
-        bump()
-        return
-    st.session_state[HISTORY].push(doc)
-    st.session_state[MESSAGE] = None
-    bump()
+    apply(ed.set_members, org_id, list(st.session_state[key]))
 
 
 def set_field(org_id: str, field: str, key: str) -> None:
     """A group's name, type, lead or lock widget changed."""
-    value = st.session_state[key]
-    if field == "name" and not str(value).strip():
-        st.session_state[MESSAGE] = tp.GROUP_NAME + "不能为空"
-        bump()
-        return
-    apply(ed.update_group, org_id, **{field: value})
-    if st.session_state.get(MESSAGE):
-        bump()
+    apply(ed.update_group, org_id, **{field: st.session_state[key]})
 
 
 def delete_active() -> None:
