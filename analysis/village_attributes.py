@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.income import income_of_year, resolve_years
+from analysis.income import resolve_years
+from analysis.villages import village_table
 from analysis.params import Params
 from geo import schema as s
 
@@ -54,22 +55,18 @@ def village_attributes(villages: pd.DataFrame, income: pd.DataFrame, members: pd
         ``low_income_threshold``), ``org_id`` (today's organisation or None).
         Communities are included; callers filter on ``kind``.
     """
-    codes = villages[s.VILLAGE_CODE].astype(str)
     base_year, eval_year = resolve_years(income, params.base_year, params.eval_year)
-    nan = np.full(len(villages), np.nan)
-    base = income_of_year(villages, income, base_year) if base_year is not None else nan
-    latest = income_of_year(villages, income, eval_year) if eval_year is not None else nan
-    out = pd.DataFrame(index=pd.Index(codes.to_numpy(), name=s.VILLAGE_CODE))
+    table = village_table(villages, members, income, base_year, eval_year)
+    out = pd.DataFrame(index=pd.Index(villages[s.VILLAGE_CODE].astype(str).to_numpy(),
+                                      name=s.VILLAGE_CODE))
     for col in ATTRIBUTE_COLUMNS[:7]:
         out[col] = villages[col].to_numpy() if col in villages.columns else None
-    out["income_base"] = np.asarray(base, dtype=float)
-    out["income_eval"] = np.asarray(latest, dtype=float)
+    out["income_base"] = table["income_base"].to_numpy(dtype=float)
+    out["income_eval"] = table["income_eval"].to_numpy(dtype=float)
     out["strong"] = out["income_eval"].to_numpy() >= params.strong_threshold
     weak_org = (villages[s.WEAK_ORG].fillna(False).astype(bool).to_numpy()
                 if s.WEAK_ORG in villages.columns else np.zeros(len(villages), bool))
     out["weak"] = weak_org | (out["income_eval"].to_numpy() < params.low_income_threshold)
-    org_of = (dict(zip(members[s.VILLAGE_CODE].astype(str), members[s.ORG_ID].astype(str)))
-              if len(members) else {})
-    out[s.ORG_ID] = [org_of.get(c) for c in out.index]
-    out[s.ORG_ID] = out[s.ORG_ID].astype(object).where(out[s.ORG_ID].notna(), None)
+    out[s.ORG_ID] = pd.Series([None if o is None else str(o) for o in table[s.ORG_ID]],
+                              index=out.index, dtype=object)
     return out
