@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from analysis.adjacency import neighbour_sets, village_adjacency
+from analysis.adjacency import village_adjacency
 from analysis.orgs import select_area
 from analysis.params import Params
 from analysis.scenario import GroupRules, area_coverage, evaluate_scenario, scenario_context
@@ -30,11 +30,6 @@ from geo.settings import Settings, load_settings
 def adjacency(src: cached.Source):
     """The libpysal graph of SPEC §4 adjacency (touch or within 10 m)."""
     return village_adjacency(cached.dataset(src).villages)
-
-
-@st.cache_resource(max_entries=4)
-def neighbours(src: cached.Source) -> dict:
-    return neighbour_sets(adjacency(src))
 
 
 @st.cache_resource(max_entries=8, show_spinner="正在准备规划数据…")
@@ -106,7 +101,8 @@ def suggest(src: cached.Source, params: Params, doc: dict, rules: GroupRules,
     locked groups are never touched.  Returns the groups, the notes that
     explain the result, the weak villages covered and the seconds taken.
     """
-    attrs = context(src, params).attributes
+    ctx = context(src, params)
+    attrs = ctx.attributes
     owners = assignment(doc)
     attrs = attrs.assign(org_id=[owners.get(c) for c in attrs.index])
     locked = {v for g in doc["groups"] if g.get("locked") for v in g["villages"]}
@@ -114,10 +110,10 @@ def suggest(src: cached.Source, params: Params, doc: dict, rules: GroupRules,
     candidates = scope_candidates(attrs, township_code=township, county_code=county)
     suggest_rules = SuggestRules(rules.min_size, rules.max_size, rules.within_township)
     started = time.perf_counter()
-    groups = suggest_groups(attrs, neighbours(src), candidates, suggest_rules, locked,
+    groups = suggest_groups(attrs, ctx.neighbours, candidates, suggest_rules, locked,
                             existing_ids=[g[s.ORG_ID] for g in doc["groups"]])
     seconds = time.perf_counter() - started
-    notes = suggestion_notes(groups, attrs, neighbours(src), candidates, suggest_rules, locked)
+    notes = suggestion_notes(groups, attrs, ctx.neighbours, candidates, suggest_rules, locked)
     names = village_names(src)
     table = pd.DataFrame([{
         "org_id": g.org_id, "name": g.name, "size": len(g.villages), "weak": g.weak_villages,
