@@ -19,6 +19,8 @@ from html import escape
 import altair as alt
 import pandas as pd
 
+from geo import schema as s, texts
+
 THEMES = {
     "dark": {"bg": "#0b1a33", "panel": "#12284d", "text": "#e8eef9", "muted": "#8fa6c8",
              "accent": "#ffd24a", "line": [225, 232, 245]},
@@ -60,6 +62,31 @@ def header_html(title: str, area: str, sample: bool, today: dt.date | None = Non
     badge = '<span class="bn-badge">示例数据</span>' if sample else ""
     return (f'<div><span class="bn-title">{escape(title)} · {escape(area)}</span>{badge}'
             f'<div class="bn-sub">{day.year}年{day.month}月{day.day}日</div></div>')
+
+
+def village_line(row: pd.Series, name: str) -> str:
+    """The selected village's facts in one panel (names escaped; missing values as —).
+
+    >>> row = pd.Series({"name": "<b>洪田村</b>", "kind": "village", "households": 312,
+    ...                  "population": 1020, "org_id": None, "income_base": 10.0,
+    ...                  "income_eval": 12.5})
+    >>> html = village_line(row, "dark")
+    >>> "&lt;b&gt;洪田村&lt;/b&gt;" in html, "行政村" in html, "1,020" in html, "—" in html
+    (True, True, True, True)
+    """
+    theme_of(name)
+    parts = []
+    for field, label in texts.VILLAGE_FIELDS.items():
+        value = row.get(field)
+        if field == "kind":
+            value = s.KIND_VALUES.get(value, value)
+        elif isinstance(value, (int, float)) and value == value:
+            value = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        shown = texts.NO_VALUE if value is None or value != value else str(value)
+        parts.append(f"{escape(label)} {escape(shown)}")
+    title = escape(texts.VILLAGE_DETAIL.format(name=row.get("name", "")))
+    return (f'<div class="bn-panel"><div class="bn-label">{title}</div>'
+            f'<div class="bn-sub">{" · ".join(parts)}</div></div>')
 
 
 def number_panel(items: list[tuple[str, str]], name: str) -> str:

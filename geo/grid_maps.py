@@ -258,6 +258,19 @@ def _offsets(origin: np.ndarray) -> dict:
             "model_matrix": [SCALE, 0, 0, 0, 0, SCALE, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]}
 
 
+def _pickable_layers(rows: list, layer_id: str, origin, fill, line=None, width_m: float = 1.0,
+                     min_px: float = 0.0, max_px: float = 4.0) -> list[pdk.Layer]:
+    """A pickable fill, and its outline (if any) as a second layer that is not
+    pickable: deck.gl picks on ``pointerdown`` and drops the click when
+    ``pointerup`` comes more than 250 ms later, and a stroked layer in the
+    picking pass (the path shader, under software WebGL) costs about that."""
+    layers = [_layer(rows, layer_id, origin, fill=fill, pickable=True)]
+    if line is not None:
+        layers.append(_layer(rows, f"{layer_id}-line", origin, line=line, width_m=width_m,
+                             min_px=min_px, max_px=max_px))
+    return layers
+
+
 def _layer(rows: list, layer_id: str, origin, fill=None, line=None, width_m: float = 1.0,
            min_px: float = 0.0, max_px: float = 4.0, pickable: bool = False) -> pdk.Layer:
     return pdk.Layer(
@@ -328,9 +341,8 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
         else:
             shown = frames["l4"][frames["l4"]["status"] == status]
             rows = polygon_rows(shown, origin, {"c": s.GRID_CODE, "n": s.NAME, "r": "reason"})
-        layers.append(_layer(rows, f"l4-{status}", origin, fill=STATUS_COLORS[status],
-                             line=stroke[0], width_m=stroke[1], min_px=stroke[2],
-                             max_px=stroke[3], pickable=True))
+        layers += _pickable_layers(rows, f"l4-{status}", origin, STATUS_COLORS[status],
+                                   *stroke)
     layers.append(_lines(path_rows(frames["l3_lines"], origin), "l3", origin, *OUTLINES["l3"]))
     color, width, low, high = OUTLINES["villages"]
     if len(frames["villages"]) <= VILLAGE_OUTLINE_LIMIT:
@@ -346,8 +358,7 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
                              line=HIGHLIGHT[by], width_m=15.0, min_px=3.0, max_px=6.0))
     for name, style in DEFECT_STYLES.items():
         rows = polygon_rows(frames[name], origin, {"c": "code", "n": "label", "r": "reason"})
-        layers.append(_layer(rows, name, origin, fill=style["fill"], line=style["line"],
-                             width_m=5.0, min_px=2.0, max_px=4.0, pickable=True))
+        layers += _pickable_layers(rows, name, origin, style["fill"], style["line"], 5.0, 2.0, 4.0)
     layers.append(_defect_markers(frames, origin))
     view = view_of(gpd.GeoDataFrame(geometry=every, crs=DISPLAY_CRS))
     view.max_zoom = 17

@@ -180,6 +180,7 @@ def format_area(m2) -> str:
 BRIEFING_THEME = "主题"
 BRIEFING_THEMES = {"dark": "深色（大屏）", "light": "浅色（截图）"}
 BRIEFING_EXIT = "退出汇报模式"
+GO_UP = "返回上一级"
 BRIEFING_COVERAGE_CHART = "各县（市、区）联村覆盖率（%）"
 
 

@@ -77,3 +77,44 @@ def area_title(options: dict, county: str | None, township: str | None) -> str:
         return texts.ALL_COUNTIES
     name, towns = options[county]
     return name + (f" · {towns[township]}" if township else "")
+
+
+AREA_KEYS = ("county", "township", "village")
+
+
+def area_state() -> tuple:
+    """The sidebar's area: ``(county, township, village)`` codes, ``None`` where unset."""
+    return tuple(st.session_state.get(key) for key in AREA_KEYS)
+
+
+def area_map_key(prefix: str) -> str:
+    """A map's widget key for the area shown: every drill-down starts a fresh map
+    (no selection carried over, which Streamlit would draw dimmed)."""
+    return "_".join((prefix, *(str(code) for code in area_state())))
+
+
+def drill_down(map_key: str) -> None:
+    """``on_select`` of an area map: the picked county, township or village (one
+    level below the area shown) becomes the sidebar's area."""
+    from geo.overview_maps import picked_area
+
+    county, township, _ = area_state()
+    for key, code in picked_area(st.session_state.get(map_key), county, township).items():
+        st.session_state[key] = code
+
+
+def area_map(container, deck, prefix: str, height: int) -> None:
+    """``st.pydeck_chart`` of an area map whose clicks drill down (:func:`drill_down`)."""
+    import functools
+
+    key = area_map_key(prefix)
+    container.pydeck_chart(deck, height=height, key=key, selection_mode="single-object",
+                           on_select=functools.partial(drill_down, key))
+
+
+def go_up() -> None:
+    """One level up: the village is dropped, else the township, else the county."""
+    for key in reversed(AREA_KEYS):
+        if st.session_state.get(key):
+            st.session_state[key] = None
+            return

@@ -3,14 +3,15 @@ import streamlit as st
 
 from analysis.kpis import KPI_LABELS
 from geo import cached, texts, ui
-from geo.briefing import bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of
+from geo.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel,
+                          theme_of, village_line)
 from geo.overview_maps import overview_map
 
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
 
 src, _ = ui.open_page(__file__)
-county, township = st.session_state.get("county"), st.session_state.get("township")
+county, township, village = ui.area_state()
 
 theme = st.query_params.get("theme", "dark")
 theme = theme if theme in texts.BRIEFING_THEMES else "dark"
@@ -24,8 +25,11 @@ def numbers(keys):
 
 
 top, switch = st.columns([5, 1])
-top.html(header_html(texts.APP_TITLE, ui.area_title(cached.area_options(src), county, township),
-                     src.is_demo))
+detail = cached.village_detail(src, params, village) if village else None
+area = ui.area_title(cached.area_options(src), county, township)
+if detail is not None and len(detail):
+    area += f" · {detail['name'].iloc[0]}"
+top.html(header_html(texts.APP_TITLE, area, src.is_demo))
 with switch:
     chosen = st.segmented_control(texts.BRIEFING_THEME, list(texts.BRIEFING_THEMES),
                                   format_func=texts.BRIEFING_THEMES.get, default=theme,
@@ -34,6 +38,9 @@ with switch:
         st.query_params["theme"] = chosen
         st.rerun()
     st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
+    if county:
+        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=ui.go_up,
+                  key="briefing_up")
 
 left, middle, right = st.columns([1, 2.4, 1])
 left.html(number_panel(numbers(LEFT), theme))
@@ -43,8 +50,10 @@ with left:
                               "%"), theme=None, width="stretch")
 deck, _ = overview_map(cached.display_layers(src), cached.villages_table(src, params), "joint",
                        county, township, outline=tuple(theme_of(theme)["line"]),
-                       view_px=(820, 740))
-middle.pydeck_chart(deck, height=760, key="briefing_map")
+                       view_px=(820, 740), village=village)
+ui.area_map(middle, deck, "briefing_map", height=760)
+if detail is not None and len(detail):
+    middle.html(village_line(detail.iloc[0], theme))
 right.html(number_panel(numbers(RIGHT), theme))
 with right:
     st.caption(texts.TREND_TITLE)

@@ -1,30 +1,18 @@
 """总览：headline figures, the map of the selected area, the income trend."""
-import functools
-
 import streamlit as st
 
 from geo import cached, texts, ui
 from geo.maps import legend_html
-from geo.overview_maps import COLORINGS, area_mask, overview_map, picked_area
+from geo.overview_maps import COLORINGS, area_mask, overview_map
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
          "low_income_villages", "grid_l3", "grid_l4", "grid_l3_branch_coverage",
          "grid_manager_coverage", "service_population_coverage")
 
 src, data = ui.open_page(__file__)
-county, township = st.session_state.get("county"), st.session_state.get("township")
-village = st.session_state.get("village")
+county, township, village = ui.area_state()
 
 params = cached.params()
-
-
-def drill_down(map_key: str) -> None:
-    """``on_select``: a clicked county, township or village becomes the sidebar's area."""
-    picked = picked_area(st.session_state.get(map_key))
-    for key in ("county", "township", "village"):
-        if picked.get(key):
-            st.session_state[key] = picked[key]
-
 
 st.title(f"{texts.APP_TITLE} · {ui.area_title(cached.area_options(src), county, township)}")
 if src.is_demo:
@@ -51,11 +39,12 @@ if show_grids and (grids := cached.unit_grids(src)) is not None:
 if show_sites:
     extras["sites"] = cached.sites(src)[area_mask(cached.sites(src), county, township)]
 deck, legend = overview_map(cached.display_layers(src), cached.villages_table(src, params),
-                            coloring, county, township, extras)
+                            coloring, county, township, extras, village=village)
 with left:
-    map_key = f"overview_map_{county}_{township}"
-    st.pydeck_chart(deck, height=560, key=map_key, selection_mode="single-object",
-                    on_select=functools.partial(drill_down, map_key))
+    ui.area_map(st, deck, "overview_map", height=560)
+    if county:
+        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=ui.go_up,
+                  key="overview_up")
     st.html(legend_html(legend))
     st.caption(texts.MAP_CAPTION)
 

@@ -1,22 +1,21 @@
 """The 网格治理 page in a real headless Chromium: the city's unit grids drawn by
 deck.gl, nothing fetched from outside the machine, a click that drills down."""
-import io
-import time
-
 import pytest
-from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS, recorded_page
+from tests.browser.conftest import ARTIFACTS, click_deck_map, count_pixels, recorded_page
+from tests.browser.conftest import wait_painted as wait_pixels
 
 GREEN = (93, 183, 121)        # compliant fill (49, 163, 84) at alpha 200 over white
 L4_LABEL = "四级网格（单元网格）数"
 
 
-def green_pixels(png: bytes, tolerance: int = 14) -> int:
-    """Pixels of the compliant-grid colour."""
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(1 for px in img.get_flattened_data()
-               if all(abs(c - g) <= tolerance for c, g in zip(px, GREEN)))
+def is_green(r, g, b, tolerance: int = 14) -> bool:
+    """The compliant-grid colour."""
+    return all(abs(c - want) <= tolerance for c, want in zip((r, g, b), GREEN))
+
+
+def green_pixels(png: bytes) -> int:
+    return count_pixels(png, is_green)
 
 
 def open_grids(page, url: str):
@@ -30,12 +29,7 @@ def open_grids(page, url: str):
 
 def wait_painted(canvas, minimum: int = 20_000, timeout_s: float = 60.0) -> bytes:
     """Screenshots of the canvas until deck.gl has drawn the grids."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        shot = canvas.screenshot()
-        if green_pixels(shot) >= minimum or time.monotonic() > deadline:
-            return shot
-        time.sleep(0.25)
+    return wait_pixels(canvas, is_green, minimum, timeout_s)
 
 
 def l4_count(page) -> str:
@@ -61,15 +55,6 @@ def test_city_grid_map_is_drawn_offline(server, page):
     assert page.errors == []
 
 
-def click_center(page, canvas) -> None:
-    box = canvas.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for step in range(3):  # hover first: deck.gl picks on pointer moves
-        page.mouse.move(x + step, y + step)
-        page.wait_for_timeout(300)
-    page.mouse.click(x + 2, y + 2)
-
-
 def chosen(page) -> list[str]:
     """The codes shown by the village, 片区 and unit-grid selectboxes ("" for 全部)."""
     main = page.get_by_test_id("stMainBlockContainer")
@@ -82,17 +67,18 @@ def test_clicking_the_map_drills_down(server, tall_page):
     """City map: a click on the compliant grids of a village selects the
     village; on the village's map a click on a unit grid selects it."""
     page = tall_page.page
-    wait_painted(open_grids(page, server))
-    click_center(page, page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas"))
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    open_grids(page, server)
+    wait_painted(canvas)
+    click_deck_map(tall_page, canvas, steady_px=0)
     page.wait_for_function(
         "label => Array.from(document.querySelectorAll('[data-testid=stMetric]'))"
         ".some(e => e.innerText.includes(label) && !e.innerText.includes('11,738'))",
         arg=L4_LABEL, timeout=120_000)
     village, _, _ = chosen(page)
     assert village.isdigit() and len(village) == 12
-    canvas = page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas")
     wait_painted(canvas, minimum=5_000)
-    click_center(page, canvas)
+    click_deck_map(tall_page, canvas, steady_px=0)
     page.wait_for_function(
         "label => Array.from(document.querySelectorAll('[data-testid=stMetric]'))"
         ".some(e => e.innerText.includes(label) && e.innerText.trim().endsWith('\\n1 个'))",

@@ -1,25 +1,42 @@
 """The overview page in a real headless Chromium: map drawn, nothing fetched
-from outside the machine, figures shown."""
-import io
+from outside the machine, figures shown, clicks that drill down."""
+from tests.browser.conftest import (ARTIFACTS, click_deck_map, count_pixels, recorded_page,
+                                   wait_painted)
 
-from PIL import Image
+CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
 
-from tests.browser.conftest import ARTIFACTS
+
+def is_joint_red(r, g, b):
+    """The joint-village colour (200, 16, 46), on white or on the dark theme."""
+    return r > 180 and g < 120 and b < 130
+
+
+def is_village(r, g, b):
+    """A village's fill: joint red, or the grey of the others (on white or dark)."""
+    grey = abs(r - g) < 14 and abs(g - b) < 22 and 100 < r < 232
+    return is_joint_red(r, g, b) or grey
+
+
+def click_map(recorded) -> str:
+    """Click the drawn overview map (:func:`click_deck_map`); the tooltip's name."""
+    return click_deck_map(recorded, painted_canvas(recorded.page)).removeprefix("领建村：")
+
+
+def painted_canvas(page, minimum=2000):
+    """The map's canvas once deck.gl has drawn villages on it."""
+    page.wait_for_selector(CANVAS, timeout=120_000)
+    canvas = page.locator(CANVAS).first
+    shot = wait_painted(canvas, is_village, minimum, timeout_s=120)
+    assert count_pixels(shot, is_village) >= minimum, "the map was not drawn"
+    return canvas
 
 
 def _open(page, url):
     page.page.goto(url, wait_until="domcontentloaded")
     page.page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
-    canvas = page.page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas",
-                                         timeout=60_000)
-    page.page.wait_for_timeout(1500)  # let deck.gl paint its first frame
+    canvas = painted_canvas(page.page)
+    wait_painted(canvas, is_joint_red, 2000)
     return canvas
-
-
-def _red_pixels(png: bytes) -> int:
-    """Pixels of the joint-village colour (200, 16, 46) blended on white."""
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(1 for r, g, b in img.get_flattened_data() if r > 180 and g < 120 and b < 130)
 
 
 def test_overview_draws_the_map_offline(server, page):
@@ -27,7 +44,7 @@ def test_overview_draws_the_map_offline(server, page):
     shot = canvas.screenshot()
     (ARTIFACTS / "overview-map.png").write_bytes(shot)
     page.page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
-    assert _red_pixels(shot) > 2000, "joint villages are not drawn on the map"
+    assert count_pixels(shot, is_joint_red) > 2000, "joint villages are not drawn on the map"
     assert page.foreign_requests() == []
     assert page.errors == []
 
@@ -52,36 +69,68 @@ def test_sidebar_drill_down_changes_the_page(server, page):
     assert page.foreign_requests() == []
 
 
-def _click_centre(page, canvas):
-    """Hover (deck.gl picks on hover first, and shows the area's name), then click."""
-    box = canvas.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.wait_for_selector(".deck-tooltip", state="visible", timeout=30_000)
-    page.mouse.click(x, y)
+# The briefing's title has ``n`` parts split by "·" (and shows 全市 or not).
+TITLE_IS = """([n, city]) => { const t = (document.querySelector('.bn-title') || {}).innerText || '';
+  return t.split('·').length == n && t.includes('全市') == city; }"""
 
 
-def test_clicking_the_map_drills_down(server, browser):
-    """A click on a county of the city map selects it; a click in the county's map
-    selects a township (the sidebar follows)."""
-    from tests.browser.conftest import recorded_page
+def heading_parts(page, selector="h1") -> list[str]:
+    return [part.strip() for part in page.inner_text(selector).split("·")]
 
-    with recorded_page(browser, height=1400) as page:
-        _click_centre(page.page, _open(page, server))
-        page.page.wait_for_function(
-            "() => !document.querySelector('h1').innerText.includes('全市')", timeout=60_000)
-        title = page.page.inner_text("h1")
-        page.page.wait_for_timeout(2500)
-        _click_centre(page.page, page.page.wait_for_selector(
-            "[data-testid='stDeckGlJsonChart'] canvas"))
-        page.page.wait_for_function(
-            "t => document.querySelector('h1') && document.querySelector('h1').innerText.split('·').length > 2",
-            timeout=60_000)
-        county, town = page.page.inner_text("h1").split("·")[1:3]
-        shown = page.page.eval_on_selector_all(
+
+def test_clicks_drill_down_to_a_village_on_a_slow_machine(server, browser):
+    """City → county → township → village by clicking the map, with the page's
+    CPU slowed four times (software WebGL on a slow or busy machine).
+
+    deck.gl counts a press as a click only when the pointer comes up within
+    250 ms; a stroked click layer kept the main thread ~100 ms per pick, so
+    at 4× every click was lost.  Then 返回上一级 goes back up one level.
+    """
+    with recorded_page(browser, height=1400, throttle=4) as page:
+        p = page.page
+        p.goto(server, wait_until="domcontentloaded")
+        p.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
+        click_map(page)
+        p.wait_for_function("() => !document.querySelector('h1').innerText.includes('全市')",
+                            timeout=120_000)
+        click_map(page)
+        p.wait_for_function("() => document.querySelector('h1').innerText.split('·').length == 3",
+                            timeout=120_000)
+        _, county, town = heading_parts(p)
+        village = click_map(page).removeprefix("领建村：")
+        p.get_by_text(f"所选村（社区）：{village}").wait_for(timeout=120_000)
+        shown = p.eval_on_selector_all(
             "[data-testid='stSidebar'] [data-testid='stSelectbox']",
             "boxes => boxes.map(b => (b.querySelector('input') || {}).value || b.innerText)")
-        assert any(county.strip() in v for v in shown), shown
-        assert any(town.strip() in v for v in shown), shown
-        page.page.screenshot(path=str(ARTIFACTS / "overview-clicked.png"), full_page=True)
+        for name in (county, town, village):
+            assert any(name in value for value in shown), (name, shown)
+        p.screenshot(path=str(ARTIFACTS / "overview-clicked.png"), full_page=True)
+        p.get_by_role("button", name="返回上一级").click()
+        p.get_by_text("所选村（社区）：").wait_for(state="detached", timeout=120_000)
+        assert heading_parts(p)[1:] == [county, town]
         assert page.foreign_requests() == []
+        assert page.errors == []
+
+
+def test_briefing_clicks_drill_down_without_the_sidebar(server, browser):
+    """The briefing screen (no sidebar): a click on the map opens a county, then a
+    township, then a village; 返回上一级 goes back."""
+    with recorded_page(browser, 1920, 1080) as page:
+        p = page.page
+        p.goto(f"{server}/briefing?theme=dark", wait_until="domcontentloaded")
+        p.wait_for_selector(".bn-value", timeout=120_000)
+        click_map(page)
+        p.wait_for_function(TITLE_IS, arg=[2, False], timeout=120_000)
+        click_map(page)
+        p.wait_for_function(TITLE_IS, arg=[3, False], timeout=120_000)
+        village = click_map(page).removeprefix("领建村：")
+        p.wait_for_function(TITLE_IS, arg=[4, False], timeout=120_000)
+        assert heading_parts(p, ".bn-title")[-1] == village
+        assert f"所选村（社区）：{village}" in p.inner_text("main")
+        p.screenshot(path=str(ARTIFACTS / "briefing-clicked.png"))
+        for level, city in ((3, False), (2, False), (2, True)):
+            p.get_by_role("button", name="返回上一级").click()
+            p.wait_for_function(TITLE_IS, arg=[level, city], timeout=120_000)
+        p.get_by_role("button", name="返回上一级").wait_for(state="detached", timeout=60_000)
+        assert page.foreign_requests() == []
+        assert page.errors == []

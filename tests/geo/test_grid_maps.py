@@ -31,8 +31,21 @@ def test_offline_deck_with_text_tooltips(display):
     assert deck._tooltip == {"text": "{n}\n{r}"}
     assert "cartocdn" not in text and "mapbox" not in text
     ids = [layer["id"] for layer in out["layers"]]
-    assert ids == ["l4-compliant", "l4-households", "l4-manager", "l4-branch", "l3", "villages",
-                   "gap", "overlap", "orphan", "defect-markers"]
+    assert ids == ["l4-compliant", "l4-compliant-line", "l4-households", "l4-households-line",
+                   "l4-manager", "l4-manager-line", "l4-branch", "l4-branch-line", "l3",
+                   "villages", "gap", "gap-line", "overlap", "overlap-line", "orphan",
+                   "orphan-line", "defect-markers"]
+
+
+def test_pickable_layers_are_never_stroked(display):
+    """deck.gl drops a click whose pointerup comes > 250 ms after pointerdown, and
+    a stroked layer in the picking pass costs about that under software WebGL:
+    outlines are separate layers that are not pickable."""
+    for deck in (build_grid_deck(display), build_grid_deck(display, ("village_code", B),
+                                                           ("l4", "B1-2"))):
+        for layer in spec(deck)["layers"]:
+            if layer.get("pickable") and layer["@@type"] == "PolygonLayer":
+                assert layer["stroked"] is False, layer["id"]
 
 
 def test_rows_decode_back_to_the_display_coordinates(display):
@@ -58,7 +71,8 @@ def test_classes_defects_and_scope(display):
     """A1-1 compliant; A1-2 no manager; B1-1, B1-2 households; X1 branch.
     Gaps in A and C, one overlap (B), orphans Y and X1."""
     layers = {layer["id"]: layer for layer in spec(build_grid_deck(display))["layers"]}
-    codes = {k: sorted(r["c"] for r in layers[k]["data"]) for k in layers if k.startswith("l4-")}
+    codes = {k: sorted(r["c"] for r in layers[k]["data"]) for k in layers
+             if k.startswith("l4-") and not k.endswith("-line")}
     assert codes == {"l4-compliant": ["A1-1"], "l4-households": ["B1-1", "B1-2"],
                      "l4-manager": ["A1-2"], "l4-branch": ["X1"]}
     assert sorted(r["c"] for r in layers["gap"]["data"]) == [A, C]
@@ -74,11 +88,12 @@ def test_classes_defects_and_scope(display):
 def test_focus_outline_and_merged_compliant_grids(display, monkeypatch):
     focused = spec(build_grid_deck(display, ("village_code", B), ("l4", "B1-2")))
     assert [layer["id"] for layer in focused["layers"]].count("focus") == 1
-    assert focused["layers"][0]["stroked"] is True
+    assert focused["layers"][0]["stroked"] is False and focused["layers"][0]["pickable"]
+    assert focused["layers"][1]["stroked"] is True and not focused["layers"][1]["pickable"]
     monkeypatch.setattr(grid_maps, "STROKE_LIMIT", 2)
     merged = {layer["id"]: layer for layer in spec(build_grid_deck(display))["layers"]}
     assert [r["c"] for r in merged["l4-compliant"]["data"]] == [A]   # A1-1, as village A
-    assert merged["l4-compliant"]["stroked"] is False
+    assert merged["l4-compliant"]["stroked"] is False and "l4-compliant-line" not in merged
     with pytest.raises(ValueError, match="未知的层级 'row'"):
         build_grid_deck(display, focus=("row", "x"))
 

@@ -1,0 +1,64 @@
+"""The overview deck's click layer and what a click picks, on the demo."""
+import json
+
+import pytest
+
+from geo import cached
+from geo.overview_maps import overview_map, picked_area
+from tests.conftest import DEMO
+
+
+@pytest.fixture(scope="module")
+def display():
+    src = cached.Source(str(DEMO), DEMO.stat().st_mtime, True)
+    return cached.display_layers(src), cached.villages_table(src, cached.params())
+
+
+AREAS = [(None, None, None), ("350404", None, None), ("350404", "350404006", None),
+         ("350404", "350404006", "350404006203")]
+
+
+@pytest.mark.parametrize("county, township, village", AREAS)
+def test_only_unstroked_polygons_and_points_are_pickable(display, county, township, village):
+    """deck.gl picks on pointerdown and loses the click when pointerup comes more
+    than 250 ms later; stroked (path) layers in the picking pass made that happen
+    under software WebGL.  So: every pickable GeoJsonLayer is unstroked, and the
+    visible village layer is not pickable."""
+    deck, _ = overview_map(*display, "joint", county, township, village=village)
+    layers = json.loads(deck.to_json())["layers"]
+    pickable = {layer["id"]: layer for layer in layers if layer.get("pickable")}
+    assert set(pickable) == {"areas", "leads"}
+    assert all(not layer["stroked"] for layer in pickable.values()
+               if layer["@@type"] == "GeoJsonLayer")
+    assert ("selected" in {layer["id"] for layer in layers}) == bool(village)
+
+
+@pytest.mark.parametrize("county, township, field", [
+    (None, None, "county_code"), ("350404", None, "township_code"),
+    ("350404", "350404006", "village_code")])
+def test_the_click_layer_holds_the_next_level(display, county, township, field):
+    deck, _ = overview_map(*display, "joint", county, township)
+    areas = next(l for l in json.loads(deck.to_json())["layers"] if l["id"] == "areas")
+    features = areas["data"]["features"]
+    codes = {f["properties"][field] for f in features}
+    assert len(codes) == len(features) > 1
+    if county:
+        assert {f["properties"]["county_code"] for f in features} == {county}
+    if township:
+        assert {f["properties"]["township_code"] for f in features} == {township}
+
+
+def test_a_click_picks_one_level_below_the_area():
+    feature = {"properties": {"county_code": "c1", "township_code": "t1", "village_code": "v1"}}
+    picked = {"selection": {"objects": {"areas": [feature]}}}
+    assert picked_area(picked) == {"county": "c1"}
+    assert picked_area(picked, "c1") == {"county": "c1", "township": "t1"}
+    assert picked_area(picked, "c1", "t1") == {"county": "c1", "township": "t1", "village": "v1"}
+    assert picked_area(picked, "c2") == {}
+    assert picked_area(picked, "c1", "t2") == {}
+    assert picked_area(None) == {} and picked_area({"selection": None}) == {}
+
+
+def test_a_lead_or_site_without_codes_picks_nothing():
+    point = {"selection": {"objects": {"sites": [{"name": "站点", "county_code": None}]}}}
+    assert picked_area(point) == {}
