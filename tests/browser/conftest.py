@@ -137,6 +137,18 @@ class RecordedPage:
         self.page.wait_for_function("() => !document.querySelector('[data-stale=true]')",
                                     timeout=timeout_s * 1000)
 
+    def settle(self, timeout_s: float = 120.0) -> None:
+        """Wait until no script run is going on and the browser shows the last one
+        (for after a text of the current run has been awaited)."""
+        stale = "() => !document.querySelector('[data-stale=true]')"
+        self.page.wait_for_function(stale, timeout=timeout_s * 1000)  # also delivers events
+        deadline = time.monotonic() + timeout_s
+        while self.running:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"a script run is still going on after {timeout_s} s")
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket events
+        self.page.wait_for_function(stale, timeout=timeout_s * 1000)
+
     def foreign_requests(self):
         out = []
         for url in self.requests:
@@ -268,3 +280,9 @@ def click_deck_map(recorded, canvas, steady_px: int = 4) -> str:
         recorded.wait_for_run(runs)
         return name
     raise AssertionError("no clickable area near the map's centre")
+
+
+def next_frames(target, count: int = 2) -> None:
+    """Wait until the page (or frame) has rendered ``count`` more animation frames."""
+    target.evaluate("n => new Promise(done => { const step = k => k ? "
+                    "requestAnimationFrame(() => step(k - 1)) : done(); step(n); })", count)

@@ -2,6 +2,7 @@
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, recorded_page
+from tests.browser.test_overview_browser import painted_canvas
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
@@ -13,8 +14,7 @@ def test_briefing_hides_sidebar_and_draws_map(server, browser, theme):
 def _check_briefing(server, page, theme):
     page.page.goto(f"{server}/briefing?theme={theme}", wait_until="domcontentloaded")
     page.page.wait_for_selector(".bn-value", timeout=60_000)
-    page.page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
-    page.page.wait_for_timeout(2000)
+    painted_canvas(page.page)
     assert not page.page.is_visible("[data-testid='stSidebar']")
     assert not page.page.is_visible("header[data-testid='stHeader']")
     values = page.page.locator(".bn-value").all_inner_texts()

@@ -75,13 +75,6 @@ def _upload(page, path, layer_option=None):
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(path))
 
 
-def _settled(page):
-    """Wait until Streamlit has finished the run (no element left marked stale)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-stale=true]')",
-                           timeout=120_000)
-
-
 def _metric(page, label):
     metric = page.locator("[data-testid='stMetric']", has_text=label).first
     return metric.locator("[data-testid='stMetricValue']").inner_text()
@@ -106,15 +99,15 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         assert "GB18030（自动识别）" in text or "GBK（自动识别）" in text
         _pick(page, "坐标系（文件未声明时必选）", "EPSG:4490 CGCS2000 经纬度（国家标准）")
         page.get_by_text("校验结果：0 个错误").wait_for(timeout=60_000)
-        _settled(page)
+        recorded.settle()
         page.screenshot(path=str(ARTIFACTS / "data-validated.png"), full_page=True)
         page.get_by_role("button", name="确认导入，生成新数据版本").click()
         page.get_by_text("已导入并切换到数据版本 v0001").wait_for(timeout=60_000)
-        _settled(page)
+        recorded.settle()
 
         _upload(page, uploads["xlsx"], "village_income（村集体经营性收入）")
         page.get_by_text("Excel（.xlsx）").first.wait_for(timeout=60_000)
-        _settled(page)
+        recorded.settle()
         page.get_by_text("校验结果：0 个错误").wait_for(timeout=60_000)
         page.get_by_role("button", name="确认导入，生成新数据版本").click()
         page.get_by_text("已导入并切换到数据版本 v0002").wait_for(timeout=60_000)
@@ -127,8 +120,9 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
         for link, ready in (("网格治理", "网格治理"), ("分组规划", "联建村人口覆盖率"),
                             ("报告导出", "报告导出"), ("汇报模式", "联村覆盖率")):
+            runs = recorded.runs
             _go(page, link, ready)  # every page works on the imported data
-            _settled(page)
+            recorded.wait_for_run(runs)
             assert not page.query_selector("[data-testid='stException']"), link
         assert page.evaluate("() => window.__xss") is None
         page.goto(store_server, wait_until="domcontentloaded")
@@ -159,17 +153,18 @@ def test_unknown_columns_are_mapped_once_and_remembered(store_server, browser, t
         _go(page, "数据管理", "导入为图层")
         _upload(page, csv, "village_income（村集体经营性收入）")
         page.get_by_text("字段对应").first.wait_for(timeout=60_000)
-        _settled(page)
+        recorded.settle()
         for field, column in (("village_code（村代码）", "编码"), ("year（年份）", "统计年"),
                               ("collective_income（集体经营性收入（万元））", "经营收入")):
+            runs = recorded.runs
             _pick(page, field, column)
-            _settled(page)
+            recorded.wait_for_run(runs)
         page.get_by_text("校验结果：0 个错误").wait_for(timeout=60_000)
         page.get_by_role("button", name="确认导入，生成新数据版本").click()
         page.get_by_text("已导入并切换到数据版本").first.wait_for(timeout=60_000)
-        _settled(page)
+        recorded.settle()
         _upload(page, csv, "village_income（村集体经营性收入）")
         page.get_by_text("已自动套用上次为同样列名确认的字段对应").wait_for(timeout=60_000)
-        _settled(page)
+        recorded.settle()
         assert "校验结果：0 个错误" in page.inner_text("main")
         assert recorded.foreign_requests() == []

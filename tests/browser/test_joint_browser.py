@@ -1,17 +1,16 @@
 """The 跨村联建 page in a real headless Chromium: the folium map is drawn by the
 vendored Leaflet, nothing is fetched from outside the machine, a click on a
 village selects its organisation, and names are shown as text, never run."""
-import io
 import json
 import time
 
 import pyogrio
 import pytest
-from PIL import Image
 
 from geo.dataset import load_dataset
 from geo.maps import display_geometry
-from tests.browser.conftest import ARTIFACTS, RecordedPage, start_server
+from tests.browser.conftest import (ARTIFACTS, RecordedPage, count_pixels, next_frames,
+                                   start_server, wait_painted)
 from tests.conftest import DEMO
 
 FRAME = "iframe[title*='streamlit_folium']"
@@ -63,7 +62,7 @@ def _click_village(page, frame, place, zoom=13):
     """Zoom the map on ``place`` (no rerun: only clicks are returned) and click it."""
     frame.evaluate("([lat, lon, z]) => { window.map.setView([lat, lon], z, {animate: false}); }",
                    [place["lat"], place["lon"], zoom])
-    frame.wait_for_timeout(400)
+    next_frames(frame)  # the canvas renderer redraws on the next animation frame
     x, y = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
                           "[lat, lon]); return [p.x, p.y]; }", [place["lat"], place["lon"]])
     page.page.frame_locator(FRAME).locator("#map_div").click(position={"x": x, "y": y})
@@ -76,23 +75,26 @@ def _full_screenshot(page, name):
     """The whole page: Streamlit scrolls inside its main block, so the window is
     made tall enough to show everything."""
     page.page.set_viewport_size({"width": 1600, "height": 2300})
-    page.page.wait_for_timeout(1200)
+    page.page.wait_for_function("() => window.innerHeight === 2300")
+    next_frames(page.page, 4)
     page.page.screenshot(path=str(ARTIFACTS / name))
     page.page.set_viewport_size({"width": 1600, "height": 900})
 
 
+def _saturated(r, g, b) -> bool:
+    return max(r, g, b) - min(r, g, b) > 60
+
+
 def _colored_pixels(png: bytes) -> int:
     """Pixels of the organisation palette (saturated colours), not grey or white."""
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(1 for r, g, b in img.get_flattened_data() if max(r, g, b) - min(r, g, b) > 60)
+    return count_pixels(png, _saturated)
 
 
 def test_joint_map_draws_offline(server, page):
     frame = _open_joint(page, server)
     assert frame.locator(".leaflet-overlay-pane canvas").count() == 1
     assert frame.evaluate("() => typeof L !== 'undefined' && L.version") == "1.9.3"
-    page.page.wait_for_timeout(800)
-    shot = page.page.locator(FRAME).screenshot()
+    shot = wait_painted(page.page.locator(FRAME), _saturated, 5000)
     (ARTIFACTS / "joint-map.png").write_bytes(shot)
     _full_screenshot(page, "joint.png")
     assert _colored_pixels(shot) > 5000, "member villages are not filled on the map"
@@ -116,7 +118,7 @@ def test_first_paint_and_bytes(server, browser, page):
     fresh.page.goto(server + "/joint", wait_until="domcontentloaded")
     _map_frame(fresh)
     paint = time.perf_counter() - start
-    fresh.page.wait_for_timeout(1500)
+    fresh.page.wait_for_load_state("networkidle")
     http = sum(max(req.sizes()["responseBodySize"], 0) for req in finished)
     metrics = {"first_map_paint_s": round(paint, 2), "http_body_bytes": http,
                "websocket_bytes": sum(frames), "requests": len(finished)}

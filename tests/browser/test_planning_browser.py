@@ -5,7 +5,7 @@ import pytest
 from analysis.adjacency import neighbour_sets, village_adjacency
 from geo.dataset import load_dataset
 from geo.maps import display_geometry
-from tests.browser.conftest import ARTIFACTS, recorded_page
+from tests.browser.conftest import ARTIFACTS, next_frames, recorded_page
 from tests.conftest import DEMO
 
 FRAME = "iframe[title*='streamlit_folium']"
@@ -47,7 +47,7 @@ def _click(page, place):
     frame = _frame(page)
     frame.evaluate("([lat, lon]) => { window.map.setView([lat, lon], 13, {animate: false}); }",
                    [place["lat"], place["lon"]])
-    frame.wait_for_timeout(400)
+    next_frames(frame)  # the canvas renderer redraws on the next animation frame
     x, y = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
                           "[lat, lon]); return [p.x, p.y]; }", [place["lat"], place["lon"]])
     page.frame_locator(FRAME).locator("#map_div").click(position={"x": x, "y": y})

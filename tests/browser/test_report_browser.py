@@ -15,8 +15,9 @@ def test_report_is_built_and_downloaded(server, browser):
         box = page.locator("[data-testid='stSelectbox']", has_text="范围").first
         box.wait_for(timeout=120_000)
         box.click()
+        runs = recorded.runs
         page.get_by_role("option", name="永安市").click()
-        page.wait_for_timeout(500)
+        recorded.wait_for_run(runs)
         page.get_by_role("button", name="生成报告").click()
         button = page.get_by_role("button", name="全部文件（ZIP）")
         button.wait_for(timeout=180_000)
