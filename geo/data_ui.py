@@ -23,6 +23,7 @@ from geo import texts_data as td
 from geo.cached import Source, dataset
 from geo.column_map import recalled_mapping, remember_mapping
 from geo.coords import COORD_SYSTEMS, crs_choices
+from geo.import_base import read_base
 from geo.import_dataset import (plan_import, problems_csv_bytes, problems_table,
                                 problems_xlsx_bytes, write_dataset_gpkg)
 from geo.importer import FORMAT_LABELS, options_from_settings, read_upload
@@ -39,6 +40,8 @@ def versions_section(src: Source, store: DataStore) -> None:
     st.subheader(td.IN_USE, anchor=False)
     if os.environ.get(ENV_DATA):
         st.info(td.ENV_OVERRIDES.format(var=ENV_DATA, path=texts.plain(src.path)))
+        if st.session_state.get("data_env_notice"):
+            st.warning(st.session_state.pop("data_env_notice"))
     elif src.is_demo:
         st.info(td.USING_DEMO)
     try:
@@ -59,6 +62,7 @@ def versions_section(src: Source, store: DataStore) -> None:
     ids = [v.id for v in reversed(versions)]
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = a.selectbox(td.PICK_VERSION, ids, key="data_version_pick",
+                       placeholder=td.PICK_VERSION_PLACEHOLDER,
                        index=ids.index(current.id) if current and current.id in ids else 0)
     is_current = current is not None and pick == current.id
     actions = ((b, td.SWITCH, "data_switch", store.switch, td.SWITCHED),
@@ -71,6 +75,8 @@ def versions_section(src: Source, store: DataStore) -> None:
                 st.error(texts.plain(str(exc)))
             else:
                 st.session_state.data_notice = done.format(id=pick)
+                if key == "data_switch":
+                    _note_env_override(store, pick)
                 st.rerun()
 
 
@@ -100,11 +106,11 @@ def _choices(suffix: str) -> dict:
     """
     a, b, c = st.columns(3)
     encoding = a.selectbox(td.ENCODING, list(td.ENCODINGS), format_func=td.ENCODINGS.get,
-                           key=f"data_encoding_{suffix}")
+                           key=f"data_encoding_{suffix}", placeholder=td.ENCODING_PLACEHOLDER)
     coords = b.selectbox(td.COORDS, list(COORD_SYSTEMS), format_func=COORD_SYSTEMS.get,
-                         key=f"data_coords_{suffix}")
+                         key=f"data_coords_{suffix}", placeholder=td.COORDS_PLACEHOLDER)
     codes = {c.code: c.label for c in crs_choices()}
-    crs = c.selectbox(td.CRS, [None, *codes], key=f"data_crs_{suffix}",
+    crs = c.selectbox(td.CRS, [None, *codes], key=f"data_crs_{suffix}", placeholder=td.CRS_AUTO,
                       format_func=lambda k: td.CRS_AUTO if k is None else f"{k} {codes[k]}")
     return {"encoding": encoding or None, "coords": coords, "crs": crs}
 
@@ -141,7 +147,7 @@ def _mapping(result, layer: str, suffix: str) -> dict:
         current = next((src for src, dst in mapping.items() if dst == fld.name), None)
         pick = st.selectbox(f"{fld.name}（{fld.label}）", columns,
                             index=columns.index(current) if current in columns else 0,
-                            key=f"data_map_{fld.name}_{suffix}",
+                            key=f"data_map_{fld.name}_{suffix}", placeholder=td.MAP_NONE,
                             format_func=lambda c: td.MAP_NONE if c is None else str(c))
         mapping = {k: v for k, v in mapping.items() if v != fld.name}
         if pick is not None:
@@ -155,6 +161,13 @@ def _report(plan) -> None:
     errors, warnings = len(plan.errors), len(plan.warnings)
     (st.success if not errors else st.error)(td.REPORT_HEAD.format(errors=errors,
                                                                    warnings=warnings))
+    if plan.fixed and not errors:
+        st.info(td.BASE_REPAIRED.format(n=len(plan.fixed)))
+    elif plan.layers and (plan.fixed or plan.left):
+        st.warning(td.BASE_LEFT.format(n=len(plan.fixed) + len(plan.left), fixed=len(plan.fixed),
+                                       left=len(plan.left)))
+    elif plan.left:  # nothing could be merged: the upload or the dataset's file itself
+        st.warning(td.BASE_INVALID.format(n=len(plan.left)))
     if plan.problems:
         st.dataframe(problems_table(plan.problems), hide_index=True, key="data_problems")
         a, b = st.columns(2)
@@ -171,8 +184,9 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
                                      files=settings.zip_max_files,
                                      total=settings.zip_max_total_mb))
     layers = list(s.LAYERS)
-    layer = st.selectbox(td.LAYER, layers, format_func=s.layer_label, key="data_layer")
-    upload = st.file_uploader(td.FILE, type=UPLOAD_TYPES,
+    layer = st.selectbox(td.LAYER, layers, format_func=s.layer_label, key="data_layer",
+                         placeholder=td.LAYER_PLACEHOLDER)
+    upload = st.file_uploader(td.FILE, type=UPLOAD_TYPES, help=texts.UPLOAD_WORDS,
                               key=f"data_upload_{st.session_state.get('data_uploads', 0)}")
     start_new = layer == s.VILLAGES and st.toggle(td.START_NEW, value=src.is_demo,
                                                   key="data_start_new", help=td.START_NEW_HELP)
@@ -189,6 +203,7 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
     result = _read(path, layer, settings, chosen, {})
     if len(result.available) > 1:
         chosen["source_layer"] = st.selectbox(td.SOURCE_LAYER, list(result.available),
+                                              placeholder=td.SOURCE_LAYER_PLACEHOLDER,
                                               key=f"data_source_layer_{suffix}")
         result = _read(path, layer, settings, chosen, {})
     if st.session_state.data_mapping is None and result.columns:
@@ -207,17 +222,19 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
         with st.expander(td.PREVIEW):
             st.dataframe(pd.DataFrame(result.frame.drop(columns="geometry", errors="ignore"))
                          .head(50), hide_index=True)
-    note = st.text_input(td.NOTE, key="data_note", placeholder=td.NOTE_PLACEHOLDER)
+    note = st.text_input(td.NOTE, key="data_note", placeholder=td.NOTE_PLACEHOLDER,
+                         live=True)
     if st.button(td.CONFIRM, type="primary", disabled=not plan.can_confirm, key="data_confirm"):
         _confirm(plan, store, settings, layer, result, note, upload.name)
 
 
 def _base(src: Source):
-    """The dataset in use, or ``None`` when it is refused (the import starts anew)."""
+    """The dataset in use; when it is refused, its layers as read (as the command
+    line does), so that the import may repair it and no other layer is dropped."""
     try:
         return dataset(src)
     except DatasetError:
-        return None
+        return read_base(src.path)
 
 
 def _read_summary(result) -> None:
@@ -256,11 +273,23 @@ def _confirm(plan, store, settings, layer, result, note, source_name) -> None:
         for part in work.glob("*"):
             part.unlink(missing_ok=True)
         work.rmdir()
-    st.session_state.data_notice = td.CONFIRMED.format(id=version.id)
+    st.session_state.data_notice = (td.CONFIRMED_STORED if os.environ.get(ENV_DATA)
+                                    else td.CONFIRMED).format(id=version.id)
+    _note_env_override(store, version.id)
     st.session_state.data_upload_id = None
     _unstage()
     st.session_state.data_uploads = st.session_state.get("data_uploads", 0) + 1
     st.rerun()
+
+
+def _note_env_override(store: DataStore, version_id: str) -> None:
+    """When ``DASHBOARD_DATA`` is set it wins over the store (SPEC §6): say that the
+    version just made current is not what the pages show."""
+    named = os.environ.get(ENV_DATA)
+    if named:
+        st.session_state.data_env_notice = td.ENV_STILL_SHOWN.format(
+            id=version_id, var=ENV_DATA, path=texts.plain(named),
+            file=texts.plain(str(store.path_of(version_id))))
 
 
 def templates_section(settings) -> None:

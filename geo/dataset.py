@@ -96,7 +96,9 @@ def check_geopackage_file(path: str | os.PathLike) -> list[Problem]:
     return []
 
 
-def _read_layers(path) -> tuple[dict, list[Problem]]:
+def read_layers(path) -> tuple[dict, list[Problem]]:
+    """The SPEC §2 layers a GeoPackage holds, as read (untyped, unvalidated), and the
+    problems of reading them (a required layer missing, a layer unreadable)."""
     import pyogrio
 
     try:
@@ -166,7 +168,7 @@ def read_dataset(path: str | os.PathLike) -> tuple[Dataset | None, list[Problem]
     problems = check_geopackage_file(path)
     if problems:
         return None, problems
-    raw, problems = _read_layers(path)
+    raw, problems = read_layers(path)
     typed, found = validate_layers(raw)
     problems += found
     if any(p.is_error for p in problems):

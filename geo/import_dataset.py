@@ -3,9 +3,15 @@
 :func:`plan_import` merges the layer read by :func:`geo.importer.read_upload`
 into the dataset in use (replacing that layer) and validates the *whole*
 dataset, so that a new ``villages`` layer is checked against today's
-organisations and grids.  :func:`problems_table` turns the findings into the
-table shown on the page and offered for download (CSV/XLSX, with cells that
-a spreadsheet would run as formulas stored as text).
+organisations and grids.  The dataset in use may itself be invalid
+(:func:`read_base` keeps its layers as read): only the dataset *after* the
+import must be valid, so that importing the missing or broken layer repairs
+it; the plan says which of its errors the import fixes and which remain.
+Errors of the file itself (not a GeoPackage, unreadable, a layer that cannot
+be read) are never repaired by importing another layer (:mod:`geo.import_base`).
+:func:`problems_table` turns the findings into the table shown on the page
+and offered for download (CSV/XLSX, with cells that a spreadsheet would run
+as formulas stored as text).
 :func:`write_dataset_gpkg` writes a GeoPackage atomically (temporary file in
 the same folder, fsync, ``os.replace``): a crash leaves the old file intact.
 :func:`import_into` is the command line's whole import, keeping the previous
@@ -33,7 +39,8 @@ import pandas as pd
 
 from geo import schema as s
 from geo.atomic import fsync_path
-from geo.dataset import Dataset, read_dataset, validate_layers
+from geo.dataset import Dataset, validate_layers
+from geo.import_base import ImportBase, base_refused, compare_errors, read_base, repair_line
 from geo.importer import ImportOptions, ReadResult, read_upload
 from geo.problems import ERROR, HasProblems, Problem
 
@@ -50,25 +57,34 @@ class ImportPlan(HasProblems):
     """A layer merged into a dataset, validated; nothing written yet.
 
     ``layers``: every present layer, typed (what would be written);
-    ``problems``: the read's problems, then the whole dataset's.
+    ``problems``: the read's problems, then the whole dataset's (first, when
+    the dataset in use was invalid, a line saying what the import repairs);
+    ``fixed`` and ``left``: the errors of the dataset in use that the import
+    repairs and those that remain.
     """
 
     layer: str
     layers: dict
     problems: tuple
     read: ReadResult
+    fixed: tuple = ()
+    left: tuple = ()
 
     @property
     def can_confirm(self) -> bool:
         return bool(self.layers) and not self.errors
 
 
-def plan_import(base: Dataset | None, layer: str, read_result: ReadResult) -> ImportPlan:
+def plan_import(base: Dataset | ImportBase | None, layer: str, read_result: ReadResult) -> ImportPlan:
     """Merge ``read_result`` as ``layer`` into ``base`` and validate the whole dataset.
 
     Parameters
     ----------
-    base : the dataset in use, or None (only ``villages`` can start a dataset).
+    base : the dataset in use: a valid :class:`~geo.dataset.Dataset`, an
+        :class:`ImportBase` (from :func:`read_base`, valid or not), or None
+        (only ``villages`` can start a dataset).  An invalid base is accepted
+        when the dataset after the import is valid (the import repairs it),
+        unless its file itself is broken (:meth:`ImportBase.blocking`).
     layer : canonical layer name; it replaces ``base``'s layer of that name.
     read_result : from :func:`geo.importer.read_upload`; when it was refused,
         the plan carries its problems and cannot be confirmed.
@@ -78,9 +94,15 @@ def plan_import(base: Dataset | None, layer: str, read_result: ReadResult) -> Im
     ImportPlan
         Geometry stays in each layer's own CRS; nothing is written.
     """
-    if not read_result.ok:
-        return ImportPlan(layer, {}, tuple(read_result.problems), read_result)
-    raw = {name: base.layers[name] for name in base.present} if base is not None else {}
+    base = ImportBase.of(base) if isinstance(base, Dataset) else base or ImportBase()
+    before = base.errors
+    blocking = base.blocking(layer)
+    if blocking or not read_result.ok:
+        problems = [] if read_result.ok else list(read_result.problems)
+        if before:
+            problems = [base_refused(base, blocking), *problems, *before]
+        return ImportPlan(layer, {}, tuple(problems), read_result, (), tuple(before))
+    raw = dict(base.layers)
     raw[layer] = read_result.frame
     problems = list(read_result.problems)
     if s.VILLAGES not in raw:
@@ -89,7 +111,11 @@ def plan_import(base: Dataset | None, layer: str, read_result: ReadResult) -> Im
                                 f"再导入 {s.layer_label(layer)}"))
     typed, found = validate_layers(raw)
     problems += found
-    return ImportPlan(layer, typed, tuple(problems), read_result)
+    after = [p for p in problems if p.is_error]
+    fixed, left = compare_errors(before, after)
+    if before:
+        problems.insert(0, repair_line(base, fixed, left, after))
+    return ImportPlan(layer, typed, tuple(problems), read_result, tuple(fixed), tuple(left))
 
 
 def problems_table(problems) -> pd.DataFrame:
@@ -272,17 +298,11 @@ def import_into(data_path, file, layer: str, options: ImportOptions | None = Non
 
 
 def _import_locked(data: Path, file, layer: str, options) -> ImportOutcome:
-    base = None
-    if data.exists():
-        base, found = read_dataset(data)
-        if base is None:
-            head = Problem(ERROR, "base_invalid", None, None, None, None,
-                           f"目标数据集 {data} 本身无效，不能在其上导入；请先修复（python -m analysis validate）")
-            return ImportOutcome(False, (head, *found))
-    elif layer != s.VILLAGES:
+    if not data.exists() and layer != s.VILLAGES:
         return ImportOutcome(False, (Problem(ERROR, "no_dataset", s.VILLAGES, None, None, None,
                                              f"数据集 {data} 不存在；请先导入 villages（村（社区））图层，"
                                              "其他图层要引用它"),))
+    base = read_base(data) if data.exists() else None
     plan = plan_import(base, layer, read_upload(file, layer, options))
     if not plan.can_confirm:
         return ImportOutcome(False, plan.problems, plan)

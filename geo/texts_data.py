@@ -1,4 +1,5 @@
 """User-interface text of the 数据管理 page (Simplified Chinese)."""
+from geo.texts import UPLOAD_HOW
 
 PAGE = "数据管理"
 IN_USE = "正在使用的数据"
@@ -9,6 +10,7 @@ NO_VERSIONS = "数据仓库中还没有导入的数据版本。"
 VERSION_COLUMNS = {"id": "版本", "current": "正在使用", "created": "导入时间", "source": "来源文件",
                    "note": "说明", "rows": "各图层行数", "size": "大小"}
 PICK_VERSION = "选择数据版本"
+PICK_VERSION_PLACEHOLDER = "选择一个数据版本"
 SWITCH = "切换到该版本"
 SWITCHED = "已切换到数据版本 {id}，各页面已使用该版本。"
 DELETE = "删除该版本"
@@ -19,15 +21,19 @@ UPLOAD_HELP = ("支持 GeoPackage（.gpkg）、GeoJSON、Shapefile（.shp/.shx/.
                "压缩包最多 {files} 个文件、解压后不超过 {total} MB。文件按内容识别，"
                "其他格式（如 VRT、KML）一律拒收。")
 LAYER = "导入为图层"
-FILE = "选择文件"
+LAYER_PLACEHOLDER = "选择要导入的图层"
+FILE = f"选择文件：{UPLOAD_HOW}"
 START_NEW = "新建数据集（只保留本次导入的村图层）"
 START_NEW_HELP = "关闭时，新的村图层替换当前数据集中的村图层，其他图层保留并重新校验。"
 ENCODING = "文字编码"
+ENCODING_PLACEHOLDER = "自动识别"
 ENCODINGS = {"": "自动识别（优先 .cpg）", "UTF-8": "UTF-8", "GBK": "GBK", "GB18030": "GB18030"}
 COORDS = "坐标来源"
+COORDS_PLACEHOLDER = "选择坐标来源"
 CRS = "坐标系（文件未声明时必选）"
 CRS_AUTO = "使用文件声明的坐标系"
 SOURCE_LAYER = "文件中的图层 / 工作表"
+SOURCE_LAYER_PLACEHOLDER = "选择图层或工作表"
 MAPPING = "字段对应"
 MAPPING_HELP = "以下必需字段没有在文件中自动找到，请指定文件中对应的列（确认导入后会记住，下次自动套用）。"
 MAPPING_RECALLED = "已自动套用上次为同样列名确认的字段对应。"
@@ -40,12 +46,21 @@ NEEDS_CRS = "文件没有声明坐标系，请在上方「坐标系」中选择�
 REPORT_HEAD = "校验结果：{errors} 个错误，{warnings} 个警告。有错误时不能导入，请修正后重新上传。"
 REPORT_CSV = "下载校验报告（CSV）"
 REPORT_XLSX = "下载校验报告（Excel）"
+BASE_REPAIRED = ("正在使用的数据集本身有 {n} 个错误，本次导入全部修复（见下表第一行）；"
+                 "确认后生成的新版本是有效的数据集，其他图层保留。")
+BASE_LEFT = ("正在使用的数据集本身有 {n} 个错误：本次导入修复其中 {fixed} 个，仍有 {left} 个未修复"
+             "（见下表），导入后的数据集仍然无效，不能导入。请同时导入或修正有错误的其他图层。")
+BASE_INVALID = "正在使用的数据集本身有 {n} 个错误（见下表）；请先解决表中第一行所说的问题。"
 PREVIEW = "数据预览（前 50 行）"
 NOTE = "版本说明（可选）"
 NOTE_PLACEHOLDER = "如：2026 年村集体经营性收入"
 DEFAULT_NOTE = "导入 {layer}"
 CONFIRM = "确认导入，生成新数据版本"
 CONFIRMED = "已导入并切换到数据版本 {id}；之前的版本仍保留，可随时切换回去。"
+CONFIRMED_STORED = "已导入为数据版本 {id}，并设为数据仓库的当前版本；之前的版本仍保留，可随时切换回去。"
+ENV_STILL_SHOWN = ("注意：环境变量 {var} 指定的数据集 {path} 优先于数据仓库，各页面仍显示它，"
+                   "本页的下一次导入也仍在它的基础上进行；数据版本 {id} 不会显示。"
+                   "要使用数据版本 {id}，请取消 {var}（或改为 {file}）后重启看板。")
 CONFIRM_FAILED = "写入失败，当前数据未改动：{error}"
 TEMPLATES = "模板与说明"
 TEMPLATE_GPKG = "下载 GeoPackage 模板"

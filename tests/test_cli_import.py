@@ -1,8 +1,11 @@
 """``python -m analysis import`` (SPEC §5): exit 0 imported, 1 refused, 2 usage."""
+import json
+import sqlite3
 import subprocess
 import sys
 
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
@@ -104,3 +107,76 @@ def test_the_real_command_refuses_a_vrt_without_a_traceback(tmp_path):
     assert run.returncode == 1 and "OGR VRT" in run.stderr
     assert "Traceback" not in run.stderr and not passwd_leaked(run.stdout + run.stderr)
     assert digest(data) == before
+
+
+def _all_but_villages(tmp_path):
+    """DATA.gpkg with every tiny layer but villages (invalid), and the villages as GeoJSON."""
+    layers = tiny_layers()
+    villages = layers.pop("villages")
+    upload = tmp_path / "villages.geojson"
+    villages.to_file(upload, driver="GeoJSON", engine="pyogrio")
+    return base_dataset(tmp_path, layers), upload
+
+
+def test_importing_the_missing_villages_repairs_the_dataset(tmp_path, capsys):
+    data, upload = _all_but_villages(tmp_path)
+    code, out, _ = _run(capsys, upload, "--layer", "villages", "--into", data)
+    assert code == 0 and "本次导入修复了原数据集的 3 个错误" in out and "导入后的数据集有效" in out
+    assert "已导入 villages（村（社区）） 4 行" in out
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(data)) == sorted(tiny_layers())
+    assert main(["kpis", str(data), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    # O1 = {一村, 二村} of the villages 一村, 二村, 三村 (燕江 is a community);
+    # incomes 2019 → 2020: 一村 60 → 66, 二村 8 → 12, 三村 20 → 21
+    assert (figures["villages_total"], figures["joint_villages"], figures["joint_orgs"]) == (3, 2, 1)
+    assert figures["joint_coverage"] == pytest.approx(2 / 3)
+    assert figures["joint_population_coverage"] == pytest.approx((900 + 600) / (900 + 600 + 300))
+    assert figures["avg_income_gain_joint"] == pytest.approx(5.0)
+    assert figures["income_growth_all"] == pytest.approx(99 / 88 - 1)
+    assert (figures["grid_l3"], figures["grid_l4"], figures["grid_orphans"]) == (1, 1, 0)
+
+
+def test_a_repair_leaving_a_dangling_member_is_refused(tmp_path, capsys):
+    data, _ = _all_but_villages(tmp_path)
+    before = digest(data)
+    upload = tmp_path / "three.geojson"
+    tiny_layers()["villages"].iloc[[0, 2, 3]].to_file(upload, driver="GeoJSON", engine="pyogrio")
+    code, _, err = _run(capsys, upload, "--layer", "villages", "--into", data)
+    assert code == 1 and digest(data) == before
+    assert "本身有 3 个错误；本次导入修复了其中 2 个" in err and "仍有 1 个未修复" in err
+    assert ("错误：图层 joint_members（联村成员）第 2 行（village_code=350481101202）"
+            "字段 village_code（村代码）") in err
+    assert "未导入：2 个错误" in err and f"{data} 未改动" in err
+
+
+def test_a_broken_other_layer_is_refused_with_the_remaining_errors(tmp_path, capsys):
+    layers = tiny_layers()
+    layers["villages"].loc[0, "households"] = -1
+    data = base_dataset(tmp_path, layers)
+    before = digest(data)
+    income = write_text(tmp_path / "i.xlsx", xlsx_bytes({"收入": income_rows()}))
+    code, _, err = _run(capsys, income, "--layer", "village_income", "--into", data)
+    assert code == 1 and digest(data) == before
+    assert "本身有 1 个错误；本次导入没有修复其中任何一个" in err
+    assert "错误：图层 villages（村（社区））第 1 行（village_code=350481101201）字段 households（户数）" in err
+    assert not (tmp_path / "DATA.versions").exists()
+
+
+def test_files_that_are_not_geopackages_are_still_refused(tmp_path, capsys):
+    """An upload that only claims to be a GeoPackage, and a target that is not one."""
+    data, upload = _all_but_villages(tmp_path)
+    before = digest(data)
+    fake = tmp_path / "村界.gpkg"
+    db = sqlite3.connect(fake)  # SQLite, but no GeoPackage id
+    db.execute("create table villages (village_code text)")
+    db.commit()
+    db.close()
+    code, _, err = _run(capsys, fake, "--layer", "villages", "--into", data)
+    assert code == 1 and digest(data) == before and not (tmp_path / "DATA.versions").exists()
+    first, second = err.splitlines()[:2]
+    assert "本身有 3 个错误" in first and "本次导入的文件未能读取" in first
+    assert "不是 GeoPackage" in second
+    target = write_text(tmp_path / "OTHER.gpkg", "not a GeoPackage")
+    code, _, err = _run(capsys, upload, "--layer", "villages", "--into", target)
+    assert code == 1 and "不是 GeoPackage" in err and "导入图层不能修复" in err
+    assert target.read_text() == "not a GeoPackage"

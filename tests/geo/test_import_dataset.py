@@ -15,12 +15,13 @@ import shapely
 
 from geo import import_dataset as imp
 from geo.dataset import load_dataset, read_dataset
+from geo.import_base import read_base
 from geo.importer import read_upload
 from geo.problems import Problem
 from tests.conftest import DEMO, ROOT
 from tests.geo.conftest import tiny_layers
 from tests.geo.import_fixtures import (base_dataset, chinese_villages, digest, frame_to_csv, no_temp_files,
-                                       write_shapefile)
+                                       write_shapefile, write_text)
 
 
 def _villages_upload(tmp_path, layers=None):
@@ -233,3 +234,112 @@ def test_an_invalid_polygon_is_repaired_with_a_warning_naming_the_row(tmp_path):
     repaired = [p for p in plan.warnings if p.code == "repaired_geometry"]
     assert [(p.row, p.row_id) for p in repaired] == [(2, "350481101202")]
     assert plan.layers["villages"].geometry.is_valid.all()
+
+
+def _without(layer, layers=None):
+    layers = layers or tiny_layers()
+    del layers[layer]
+    return layers
+
+
+def test_importing_the_missing_villages_repairs_the_dataset(tmp_path):
+    """Every layer but villages: importing them is the repair (SPEC §5 validates the
+    dataset *after* the import), every other layer is kept, the figures are right."""
+    from analysis.kpis import compute_kpis
+    from analysis.params import Params
+
+    path = base_dataset(tmp_path, _without("villages"))
+    assert read_dataset(path)[0] is None  # invalid before the import
+    outcome = imp.import_into(path, _villages_upload(tmp_path), "villages")
+    assert outcome.imported
+    head = outcome.problems[0]
+    assert head.code == "base_repaired" and not head.is_error
+    assert "本次导入修复了原数据集的 3 个错误" in head.message
+    assert [(p.code, p.layer, p.row) for p in outcome.plan.fixed] == [
+        ("missing_layer", "villages", None), ("unknown_reference", "joint_members", 1),
+        ("unknown_reference", "joint_members", 2)]
+    assert outcome.plan.left == ()
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(path)) == sorted(tiny_layers())
+    figures = compute_kpis(load_dataset(path), Params())
+    # 一村, 二村 of the three villages (三村 is 行政村, 燕江 a community) are in O1;
+    # their population 900 + 600 of 900 + 600 + 300
+    assert (figures["villages_total"], figures["joint_orgs"], figures["joint_villages"]) == (3, 1, 2)
+    assert figures["joint_coverage"] == pytest.approx(2 / 3)
+    assert figures["joint_population_coverage"] == pytest.approx(1500 / 1800)
+    assert figures["grid_l3"] == 1 and figures["grid_orphans"] == 0
+    assert outcome.previous.parent == tmp_path / "DATA.versions" and no_temp_files(tmp_path)
+
+
+def test_a_layer_its_members_refer_to_can_come_after_them(tmp_path):
+    """Members imported before their organisations: importing joint_orgs repairs it."""
+    path = base_dataset(tmp_path, _without("joint_orgs"))
+    orgs = frame_to_csv(tiny_layers()["joint_orgs"], tmp_path / "orgs.csv")
+    outcome = imp.import_into(path, orgs, "joint_orgs")
+    assert outcome.imported and outcome.problems[0].code == "base_repaired"
+    assert [(p.layer, p.field) for p in outcome.plan.fixed] == [("joint_members", "org_id")] * 2
+    assert load_dataset(path).joint_orgs["org_id"].tolist() == ["O1"]
+
+
+def test_a_repair_that_leaves_a_dangling_member_is_refused(tmp_path):
+    path = base_dataset(tmp_path, _without("villages"))
+    before = digest(path)
+    layers = tiny_layers()
+    layers["villages"] = layers["villages"].iloc[[0, 2, 3]]  # 二村 is still a member of O1
+    outcome = imp.import_into(path, _villages_upload(tmp_path, layers), "villages")
+    assert not outcome.imported and digest(path) == before
+    head, *rest = outcome.problems
+    assert head.code == "base_invalid" and "本身有 3 个错误" in head.message
+    assert "修复了其中 2 个" in head.message and "仍有 1 个未修复" in head.message
+    assert [(p.layer, p.field, p.row, p.row_id) for p in rest if p.is_error] == [
+        ("joint_members", "village_code", 2, "350481101202")]
+    assert [(p.layer, p.row) for p in outcome.plan.left] == [("joint_members", 2)]
+    assert not (tmp_path / "DATA.versions").exists() and no_temp_files(tmp_path)
+
+
+def test_a_broken_other_layer_is_still_refused_with_its_errors(tmp_path):
+    layers = tiny_layers()
+    layers["villages"].loc[0, "households"] = -1
+    path = base_dataset(tmp_path, layers)
+    before = digest(path)
+    income = frame_to_csv(tiny_layers()["village_income"], tmp_path / "i.csv")
+    outcome = imp.import_into(path, income, "village_income")
+    assert not outcome.imported and digest(path) == before
+    assert outcome.problems[0].code == "base_invalid" and "没有修复" in outcome.problems[0].message
+    assert [(p.layer, p.field, p.row) for p in outcome.problems[1:] if p.is_error] == [
+        ("villages", "households", 1)]
+    assert outcome.plan.fixed == () and len(outcome.plan.left) == 1
+
+
+def test_a_target_file_that_is_not_a_geopackage_is_refused(tmp_path):
+    path = write_text(tmp_path / "DATA.gpkg", "village_code,name\n1,一村\n")
+    before = digest(path)
+    outcome = imp.import_into(path, _villages_upload(tmp_path), "villages")
+    assert not outcome.imported and digest(path) == before
+    assert [p.code for p in outcome.problems] == ["base_invalid", "not_geopackage"]
+    assert "导入图层不能修复" in outcome.problems[0].message
+
+
+def test_a_layer_that_cannot_be_read_blocks_other_imports_but_not_its_own(tmp_path):
+    """grids stored as a table: importing villages cannot repair that; importing grids can."""
+    layers = tiny_layers()
+    grids = layers.pop("grids")
+    path = base_dataset(tmp_path, layers)
+    pyogrio.write_dataframe(pd.DataFrame(grids.drop(columns="geometry")), path, layer="grids")
+    before = digest(path)
+    outcome = imp.import_into(path, _villages_upload(tmp_path), "villages")
+    assert not outcome.imported and digest(path) == before
+    assert [(p.code, p.layer) for p in outcome.problems] == [("base_invalid", None),
+                                                              ("missing_geometry", "grids")]
+    upload = tmp_path / "grids.geojson"
+    pyogrio.write_dataframe(grids, upload, driver="GeoJSON")
+    repaired = imp.import_into(path, upload, "grids")
+    assert repaired.imported and [p.code for p in repaired.plan.fixed] == ["missing_geometry"]
+    assert load_dataset(path).grids["grid_code"].tolist() == ["G3", "G4"]
+
+
+def test_a_plan_on_an_invalid_base_keeps_its_other_layers(tmp_path):
+    base = read_base(base_dataset(tmp_path, _without("villages")))
+    assert base.errors and "villages" not in base.layers
+    plan = imp.plan_import(base, "villages", read_upload(_villages_upload(tmp_path), "villages"))
+    assert plan.can_confirm and sorted(plan.layers) == sorted(tiny_layers())
+    assert read_base(tmp_path / "none.gpkg").layers == {}
