@@ -58,17 +58,22 @@ def set_active(org_id: str | None) -> None:
     bump()
 
 
-def apply(edit, *args, **kwargs):
+def apply(edit, *args, redraw: bool = True, **kwargs):
     """Run ``edit(current_doc, *args)``; record the new document; keep a refusal's message.
 
+    The widgets are drawn again from the document (the revision is bumped),
+    also after a refusal; with ``redraw=False`` only after a refusal, so that
+    a text field typed into live keeps its focus (it shows the edit already).
     Returns the edit's extra result (e.g. a new ``org_id``) or ``None``.
     """
-    bump()  # widgets are drawn again from the document, also after a refusal
     try:
         result = edit(current(), *args, **kwargs)
     except ed.EditError as exc:
+        bump()
         st.session_state[MESSAGE] = str(exc)
         return None
+    if redraw:
+        bump()
     doc, extra = result if isinstance(result, tuple) else (result, None)
     st.session_state[HISTORY].push(doc)
     st.session_state[MESSAGE] = None
@@ -118,6 +123,15 @@ def set_field(org_id: str, field: str, key: str) -> None:
     apply(ed.update_group, org_id, **{field: st.session_state[key]})
 
 
+def rename_group(org_id: str, key: str) -> None:
+    """The group's name field, typed into live: every pause in typing renames the
+    group without drawing the widgets again (the field keeps its focus); an
+    empty field waits for a name."""
+    name = str(st.session_state[key]).strip()
+    if name:
+        apply(ed.update_group, org_id, name=name, redraw=False)
+
+
 def delete_active() -> None:
     org = active()
     if org is not None:
@@ -127,12 +141,13 @@ def delete_active() -> None:
 
 
 def rename_scenario(key: str) -> None:
+    """The scenario's name field, typed into live: no redraw (the field keeps its
+    focus), as :func:`rename_group`; an empty field waits for a name."""
     name = str(st.session_state[key]).strip()
     if name:
         doc = dict(current())
         doc["name"] = name
         st.session_state[HISTORY].push(doc)
-        bump()
 
 
 def take_message() -> str | None:

@@ -72,21 +72,25 @@ def group_editor(org: str, result_groups: dict, names: dict, area: list) -> None
     locked = bool(group.get("locked"))
     key = f"plan_{org}_{rev}"
     st.text_input(tp.GROUP_NAME, group["name"], key=f"{key}_name", disabled=locked,
-                  on_change=state.set_field, args=(org, "name", f"{key}_name"))
+                  placeholder=tp.GROUP_NAME_PLACEHOLDER, live=True,
+                  on_change=state.rename_group, args=(org, f"{key}_name"))
     types = list(s.ORG_TYPES)
     a, b = st.columns(2)
     a.selectbox(tp.GROUP_TYPE, types, index=types.index(group.get(s.ORG_TYPE, "other"))
                 if group.get(s.ORG_TYPE) in types else 0, format_func=s.ORG_TYPES.get,
+                placeholder=tp.GROUP_TYPE_PLACEHOLDER,
                 key=f"{key}_type", disabled=locked, on_change=state.set_field,
                 args=(org, s.ORG_TYPE, f"{key}_type"))
     members = group["villages"]
     lead = group.get(s.LEAD_VILLAGE_CODE)
     b.selectbox(tp.GROUP_LEAD, members, index=members.index(lead) if lead in members else None,
                 format_func=lambda c: names.get(c, c), key=f"{key}_lead", disabled=locked,
+                placeholder=tp.GROUP_LEAD_PLACEHOLDER,
                 on_change=state.set_field, args=(org, s.LEAD_VILLAGE_CODE, f"{key}_lead"))
     choices = list(dict.fromkeys([*members, *area]))
     st.multiselect(tp.GROUP_MEMBERS, choices, default=members, key=f"{key}_members",
                    format_func=lambda c: names.get(c, c), disabled=locked,
+                   placeholder=tp.GROUP_MEMBERS_PLACEHOLDER, select_all=False,
                    on_change=state.set_members, args=(org, f"{key}_members"))
     a, b = st.columns(2)
     a.toggle(tp.GROUP_LOCK, locked, key=f"{key}_lock", on_change=state.set_field,
@@ -140,7 +144,7 @@ def edit_section(src, params, county, township, rules, settings) -> None:
         shown = [o for o, g in by_org.items() if any(v in in_area for v in g["villages"])
                  or o == active]
         st.selectbox(tp.ACTIVE_GROUP, [None, *shown], index=[None, *shown].index(active),
-                     key=f"plan_pick_{state.revision()}",
+                     key=f"plan_pick_{state.revision()}", placeholder=tp.ACTIVE_NONE,
                      format_func=functools.partial(_group_label, by_org, checked),
                      on_change=lambda k=f"plan_pick_{state.revision()}":
                      state.set_active(st.session_state[k]))
@@ -214,7 +218,7 @@ def manage_section(src) -> None:
     doc = state.current()
     key = f"plan_scenario_name_{state.revision()}"
     st.text_input(tp.SCENARIO_NAME, doc["name"], key=key, on_change=state.rename_scenario,
-                  args=(key,))
+                  args=(key,), placeholder=tp.SCENARIO_NAME_PLACEHOLDER, live=True)
     a, b, c = st.columns([2, 1, 1])
     overwrite = a.checkbox(tp.SAVE_OVERWRITE, key="plan_overwrite")
     if b.button(tp.SAVE, type="primary", key="plan_save"):
@@ -231,7 +235,8 @@ def manage_section(src) -> None:
              on_click=lambda: state.start(ed.new_document(tp.DEFAULT_NAME, cp.today(src)["groups"])))
     b.button(tp.START_EMPTY, key="plan_start_empty", help=tp.START_HELP,
              on_click=lambda: state.start(ed.new_document(tp.DEFAULT_NAME)))
-    upload = st.file_uploader(tp.IMPORT_JSON, type=["json"], key="plan_import")
+    upload = st.file_uploader(tp.IMPORT_JSON, type=["json"], key="plan_import",
+                              help=texts.UPLOAD_WORDS)
     if upload is not None and st.session_state.get("plan_imported") != upload.file_id:
         try:
             scenario = read_scenario(upload.getvalue())
@@ -263,7 +268,8 @@ def saved_list(store) -> None:
         return
     table = pd.DataFrame([{k: getattr(i, k) for k in tp.SAVED_COLUMNS} for i in saved])
     st.dataframe(table.rename(columns=tp.SAVED_COLUMNS), hide_index=True)
-    pick = st.selectbox(tp.PICK_SAVED, [i.name for i in saved], key="plan_saved_pick")
+    pick = st.selectbox(tp.PICK_SAVED, [i.name for i in saved], key="plan_saved_pick",
+                        placeholder=tp.PICK_SAVED_PLACEHOLDER)
     a, b, c, d = st.columns([1, 1, 2, 1])
     try:
         if a.button(tp.LOAD, key="plan_load"):
@@ -276,7 +282,7 @@ def saved_list(store) -> None:
             st.success(tp.DELETED.format(name=texts.plain(pick)))
             st.rerun()
         new_name = c.text_input(tp.RENAME_TO, key="plan_rename_to", label_visibility="collapsed",
-                                placeholder=tp.RENAME_TO)
+                                placeholder=tp.RENAME_TO, live=True)
         if d.button(tp.RENAME, key="plan_rename") and new_name.strip():
             store.rename(pick, new_name)
             st.rerun()
@@ -302,9 +308,10 @@ def compare_section(src, params, county, township, rules, settings) -> None:
     options = {"__today__": tp.TODAY_NAME, "__edit__": tp.EDITED_NAME,
                **{f"saved:{i.name}": i.name for i in _saved(store)}}
     a, b = st.columns(2)
-    pick_a = a.selectbox(tp.COMPARE_A, list(options), format_func=options.get, key="plan_cmp_a")
+    pick_a = a.selectbox(tp.COMPARE_A, list(options), format_func=options.get, key="plan_cmp_a",
+                         placeholder=tp.COMPARE_PLACEHOLDER)
     pick_b = b.selectbox(tp.COMPARE_B, list(options), index=1, format_func=options.get,
-                         key="plan_cmp_b")
+                         key="plan_cmp_b", placeholder=tp.COMPARE_PLACEHOLDER)
 
     def document(pick):
         if pick == "__today__":

@@ -235,8 +235,10 @@ REPORT_SHEET_COLUMNS = {
     "manager": "网格管家", "reasons": "问题",
 }
 REPORT_MAP_CHOICE = "地图"
+REPORT_MAP_PLACEHOLDER = "请选择要生成的地图"
 REPORT_COUNTY_CHOICE = "范围"
 REPORT_FORMAT_CHOICE = "地图格式（PNG 始终生成，用于 Word 报告）"
+REPORT_FORMAT_PLACEHOLDER = "只生成 PNG（可加选 SVG、PDF）"
 REPORT_ORIENTATION = "版式"
 REPORT_ORIENTATIONS = {"landscape": "A4 横向", "portrait": "A4 纵向"}
 REPORT_BUILD = "生成报告"
@@ -248,6 +250,13 @@ REPORT_INTRO = ("生成可直接用于汇报材料的静态地图（300 dpi PNG�
                 "Word 简报和 Excel 指标表。")
 REPORT_NO_MAPS = "请至少选择一幅地图。"
 REPORT_FAILED = "报告生成失败：{error}"
+# File uploaders: Streamlit 1.67 draws its own English words in the drop zone and
+# offers no parameter to change them, so each uploader's label says it in Chinese.
+UPLOAD_HOW = "点击下方「Upload」按钮选择文件，或将文件拖放到下方框内"
+UPLOAD_WORDS = ("上传框中的英文是 Streamlit 自带的文字：「Upload」即选择文件，"
+                "「Drag and drop a file here」即将文件拖放到此处，"
+                "「…MB per file」即单个文件的大小上限，"
+                "「… files are not allowed.」即不接受该类型的文件。")
 
 
 def integrity_cards(summary: dict) -> list[tuple[str, str]]:

@@ -17,8 +17,10 @@ planning_state.ensure((src.path, src.version), cached_planning.today(src))
 defaults = cached_planning.planning_defaults()
 with st.expander(tp.RULES):
     a, b, c = st.columns(3)
-    low = a.number_input(tp.MIN_SIZE, 1, 30, defaults["min_size"], key="plan_min_size")
-    high = b.number_input(tp.MAX_SIZE, 1, 30, defaults["max_size"], key="plan_max_size")
+    low = a.number_input(tp.MIN_SIZE, 1, 30, defaults["min_size"], key="plan_min_size",
+                         placeholder=tp.SIZE_PLACEHOLDER)
+    high = b.number_input(tp.MAX_SIZE, 1, 30, defaults["max_size"], key="plan_max_size",
+                          placeholder=tp.SIZE_PLACEHOLDER)
     within = c.toggle(tp.WITHIN_TOWNSHIP, defaults["within_township"], key="plan_within")
     st.caption(tp.RULES_HELP.format(strong=params.strong_threshold))
 if low > high:

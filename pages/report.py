@@ -12,21 +12,28 @@ st.caption(texts.REPORT_INTRO)
 if src.is_demo:
     st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
 options = cached.area_options(src)
-sidebar_county = st.session_state.get("county")
-if st.session_state.get("report_county_from", "unset") != sidebar_county:
+# 范围 starts on the sidebar's area (a township's or village's county: reports are
+# city- or county-wide); again when the sidebar changes, and when the page comes
+# back (Streamlit forgets the widget's value on the other pages).
+sidebar_county = ui.area_state()[0]
+if ("report_county" not in st.session_state
+        or st.session_state.get("report_county_from", "unset") != sidebar_county):
     st.session_state["report_county"] = sidebar_county if sidebar_county in options else None
     st.session_state["report_county_from"] = sidebar_county
 
 left, right = st.columns(2)
 county = left.selectbox(texts.REPORT_COUNTY_CHOICE, [None, *options], key="report_county",
-                        format_func=lambda c: texts.REPORT_CITY if c is None else options[c][0])
+                        format_func=lambda c: texts.REPORT_CITY if c is None else options[c][0],
+                        placeholder=texts.REPORT_CITY)
 orientation = right.radio(texts.REPORT_ORIENTATION, list(texts.REPORT_ORIENTATIONS),
                           key="report_orientation", horizontal=True,
                           format_func=texts.REPORT_ORIENTATIONS.get)
 maps = st.multiselect(texts.REPORT_MAP_CHOICE, list(MAP_KEYS), default=list(MAP_KEYS),
-                      key="report_maps", format_func=texts.REPORT_MAPS.get)
+                      key="report_maps", format_func=texts.REPORT_MAPS.get,
+                      placeholder=texts.REPORT_MAP_PLACEHOLDER, select_all=False)
 formats = st.multiselect(texts.REPORT_FORMAT_CHOICE, ["svg", "pdf"], key="report_formats",
-                         format_func=str.upper)
+                         format_func=str.upper, placeholder=texts.REPORT_FORMAT_PLACEHOLDER,
+                         select_all=False)
 
 if st.button(texts.REPORT_BUILD, type="primary", key="report_build"):
     st.session_state["report_request"] = (county, tuple(maps), tuple(sorted(formats or ())),

@@ -88,3 +88,30 @@ def test_a_damaged_scenario_store_is_reported_not_raised(planning):
         at.segmented_control(key="plan_mode").set_value(mode).run()
         assert not at.exception
         assert any("方案库" in e.value for e in at.error)
+
+
+def test_names_are_typed_live_and_keep_their_fields(planning):
+    """The group's and the scenario's name fields apply each pause in typing
+    without drawing the widgets again (same keys: the field keeps its focus);
+    an emptied field waits for a name; undo brings the old name back."""
+    at, _ = planning
+    at.button(key="plan_new").click().run()
+    field = next(t for t in at.text_input if t.key.endswith("_name"))
+    key, rev, before = field.key, at.session_state["plan_rev"], field.value
+    field.set_value("永安联村党委").run()
+    assert not at.exception
+    assert at.session_state["plan_rev"] == rev
+    assert at.text_input(key=key).value == "永安联村党委"
+    picked = next(s for s in at.selectbox if s.key.startswith("plan_pick_"))
+    assert picked.format_func(picked.value).startswith("永安联村党委（0 村）")
+    at.text_input(key=key).set_value("  ").run()
+    assert not at.warning and at.session_state["plan_rev"] == rev
+    at.button(key="plan_undo").click().run()
+    assert next(t for t in at.text_input if t.key.endswith("_name")).value == before
+    at.segmented_control(key="plan_mode").set_value("manage").run()
+    name = next(t for t in at.text_input if t.key.startswith("plan_scenario_name_"))
+    rev = at.session_state["plan_rev"]
+    name.set_value("永安方案").run()
+    assert at.session_state["plan_rev"] == rev
+    assert at.text_input(key=name.key).value == "永安方案"
+    assert at.session_state["plan_history"].current["name"] == "永安方案"
