@@ -1,9 +1,10 @@
 """联建网格看板 — the frame: page config, navigation, the shared sidebar."""
 import streamlit as st
 
-from geo import cached, texts, ui
+import texts
+from ui import cached, frame as ui
 from geo.problems import DatasetError
-from geo.warmup import warm_up
+from ui.warmup import warm_up
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
 

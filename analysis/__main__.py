@@ -1,6 +1,6 @@
-"""``python -m analysis``: see :mod:`analysis.cli`."""
+"""``python -m analysis``: see :mod:`cli.main`."""
 import sys
 
-from analysis.cli import main
+from cli.main import main
 
 sys.exit(main())

@@ -46,7 +46,7 @@ from analysis.income import resolve_years
 from analysis.params import Params
 from analysis.village_attributes import village_attributes
 from geo import schema as s
-from geo.scenario_io import group_from_document, scenario_document, scenario_from_document
+from analysis.scenario_file import group_from_document, scenario_document, scenario_from_document
 
 __all__ = ["Group", "GroupRules", "Scenario", "ScenarioContext", "VillageFacts", "Violation",
            "beijing_now", "evaluate_group", "evaluate_scenario", "scenario_context",

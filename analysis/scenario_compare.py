@@ -6,7 +6,7 @@ row per figure (指标, 单位, A, B, 差值 = B − A; ratios as fractions); th
 moved table lists every village or community whose group differs between A
 and B, groups being identified by their ``org_id``.  Both are plain
 DataFrames, ready for ``to_csv`` / ``to_excel`` (see
-:func:`geo.scenario_io.comparison_to_xlsx`).
+:func:`analysis.scenario_file.comparison_to_xlsx`).
 """
 from __future__ import annotations
 

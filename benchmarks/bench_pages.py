@@ -59,7 +59,7 @@ def server_side(path: str) -> dict:
     from analysis.grid_checks import grid_compliance, grid_integrity
     from analysis.grid_tree import grid_tree
     from geo.dataset import load_dataset
-    from geo.grid_maps import build_grid_deck, grid_display_layers
+    from maps.grids import build_grid_deck, grid_display_layers
 
     data, load_s = _timed(load_dataset, path)
     compliance, compliance_s = _timed(grid_compliance, data.grids)

@@ -28,7 +28,7 @@ DEFAULT_CONFIG = ROOT / "dashboard.toml"
 STREAMLIT_CONFIG = ROOT / ".streamlit" / "config.toml"
 ENV_CONFIG = "DASHBOARD_CONFIG"
 ENV_DATA = "DASHBOARD_DATA"
-# Basemaps a deployment may choose (tile URLs in geo.leaflet.BASEMAP_SOURCES).
+# Basemaps a deployment may choose (tile URLs in maps.leaflet.BASEMAP_SOURCES).
 BASEMAPS = ("none", "tianditu", "amap", "osm", "xyz")
 # What each basemap needs besides its name: (setting, Chinese description).
 BASEMAP_NEEDS = {"tianditu": ("tianditu_tk", "天地图密钥 tianditu_tk"),

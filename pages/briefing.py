@@ -2,10 +2,11 @@
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
-from geo import cached, texts, ui
-from geo.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel,
-                          theme_of, village_line)
-from geo.overview_maps import overview_map
+import texts
+from ui import cached, frame as ui
+from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
+                         village_line)
+from maps.overview import overview_map
 
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")

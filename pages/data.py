@@ -1,7 +1,8 @@
 """数据管理: import real data safely, keep every confirmed import as a version, roll back."""
 import streamlit as st
 
-from geo import cached, data_ui, texts_data as td, ui
+from ui import cached, data_sections as data_ui, frame as ui
+from texts import data as td
 from geo.settings import load_settings
 from geo.store import DataStore
 

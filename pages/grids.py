@@ -6,11 +6,12 @@ import streamlit as st
 from analysis.grid_tree import (child_options, integrity_scope, level_figures, node_path,
                                 noncompliant_grids, selected_node)
 from analysis.kpis import KPI_LABELS
-from geo import cached, cached_grids, texts, ui
+import texts
+from ui import cached, cached_grids, frame as ui
 from geo import schema as s
-from geo.grid_maps import grid_legend
-from geo.maps import legend_html
-from geo.ui import area_title
+from maps.grids import grid_legend
+from maps.styles import legend_html
+from ui.frame import area_title
 
 DRILL = (("grid_village", "village", 2), ("grid_l3", "l3", 3), ("grid_l4", "l4", 4))
 CARDS = {3: ("grid_l3", "grid_l3_branch_coverage"),

@@ -1,9 +1,10 @@
 """总览：headline figures, the map of the selected area, the income trend."""
 import streamlit as st
 
-from geo import cached, texts, ui
-from geo.maps import legend_html
-from geo.overview_maps import COLORINGS, area_mask, overview_map
+import texts
+from ui import cached, frame as ui
+from maps.styles import legend_html
+from maps.overview import COLORINGS, area_mask, overview_map
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
          "low_income_villages", "grid_l3", "grid_l4", "grid_l3_branch_coverage",

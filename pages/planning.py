@@ -1,8 +1,10 @@
 """分组规划: what-if village groupings — edit, live checks and figures, suggest, save, compare."""
 import streamlit as st
 
-from geo import cached, cached_planning, planning_state, planning_ui, texts, ui
-from geo import texts_planning as tp
+import texts
+from ui import (cached, cached_planning, planning_state, planning_sections as planning_ui,
+                frame as ui)
+from texts import planning as tp
 from geo.settings import load_settings
 
 src, _ = ui.open_page(__file__)

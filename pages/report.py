@@ -1,9 +1,10 @@
 """报告导出: static maps, the Word briefing and the workbook, built on request."""
 import streamlit as st
 
-from geo import cached, cached_report, texts, ui
-from geo.fonts import FontMissingError
-from geo.static_maps import MAP_KEYS
+import texts
+from ui import cached, cached_report, frame as ui
+from maps.fonts import FontMissingError
+from maps.static import MAP_KEYS
 
 src, data = ui.open_page(__file__)
 

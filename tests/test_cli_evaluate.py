@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from analysis.cli import main
+from cli.main import main
 from analysis.kpis import KPI_KEYS, compute_kpis
 from geo.dataset import load_dataset
 from tests.analysis.test_grouping import A, B, C, D, E, F, square_layers

@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 import shapely
 
-from analysis.cli import main
+from cli.main import main
 from geo.dataset import load_dataset
 from tests.conftest import ROOT
 from tests.geo.conftest import tiny_layers

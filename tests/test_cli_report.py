@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from PIL import Image
 
-from analysis.cli import main
+from cli.main import main
 from tests.conftest import DEMO, ROOT
 
 

@@ -6,9 +6,8 @@ import pytest
 
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis
 from analysis.params import Params
-from analysis.report_text import (MISSING, THEMES, format_number, grid_text, income_text,
-                                  issues_text, joint_text, overview_text, report_passages,
-                                  service_text, stars_text)
+from report.text import (MISSING, THEMES, format_number, grid_text, income_text, issues_text,
+                         joint_text, overview_text, report_passages, service_text, stars_text)
 
 # The seeds' figures (三明市 / 永安市), completed by hand.
 FIGURES = {

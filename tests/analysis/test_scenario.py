@@ -9,7 +9,7 @@ import pytest
 from analysis.grouping import Group, GroupRules
 from analysis.kpis import KPI_KEYS, compute_kpis
 from analysis.params import Params
-from analysis.cli_evaluate import scenario_dataset
+from cli.evaluate import scenario_dataset
 from analysis.scenario import (Scenario, evaluate_group, evaluate_scenario, scenario_context,
                                scenario_from_today)
 from geo import schema as s

@@ -8,7 +8,7 @@ import pyogrio
 import pytest
 
 from geo.dataset import load_dataset
-from geo.maps import display_geometry
+from maps.display import display_geometry
 from tests.browser.conftest import (ARTIFACTS, RecordedPage, count_pixels, next_frames,
                                    start_server, wait_painted)
 from tests.conftest import DEMO

@@ -4,7 +4,7 @@ import pytest
 
 from analysis.adjacency import neighbour_sets, village_adjacency
 from geo.dataset import load_dataset
-from geo.maps import display_geometry
+from maps.display import display_geometry
 from tests.browser.conftest import ARTIFACTS, next_frames, recorded_page
 from tests.conftest import DEMO
 

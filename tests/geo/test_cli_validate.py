@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis.cli import main
+from cli.main import main
 from tests.conftest import ROOT
 from tests.geo.conftest import tiny_layers, write_gpkg
 

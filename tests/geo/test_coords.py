@@ -1,4 +1,4 @@
-"""geo.coords: GCJ-02/BD-09 accuracy on published points, round trips, CRS choices and checks.
+"""geo.ingest.coords: GCJ-02/BD-09 accuracy on published points, round trips, CRS choices and checks.
 
 Reference pairs (WGS 84 ↔ GCJ-02) are the test points of googollee/eviltransform
 (python/test.py: Shanghai, Shenzhen, Beijing, to 1e-6°); the BD-09 and GCJ-02
@@ -13,8 +13,8 @@ import pyproj
 import pytest
 import shapely
 
-from geo.coords import (CHINA_BOUNDS, coordinate_problem, crs_choices, parse_crs, suggest_crs,
-                        to_wgs84)
+from geo.ingest.coords import (CHINA_BOUNDS, coordinate_problem, crs_choices, parse_crs,
+                               suggest_crs, to_wgs84)
 
 GEOD = pyproj.Geod(ellps="WGS84")
 # (WGS lat, WGS lon, GCJ lat, GCJ lon)

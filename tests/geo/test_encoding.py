@@ -1,11 +1,11 @@
-"""geo.encoding: .cpg first, else detection; mojibake refused with the encoding named."""
+"""geo.ingest.encoding: .cpg first, else detection; mojibake refused with the encoding named."""
 import codecs
 
 import pytest
 
-from geo.encoding import (EncodingError, TextEncoding, check_decoding, dbf_text, decode_table_bytes,
-                          detect_encoding, mojibake_reason, normalise_encoding, shapefile_encoding,
-                          trim_truncated_names)
+from geo.ingest.encoding import (EncodingError, TextEncoding, check_decoding, dbf_text,
+                                 decode_table_bytes, detect_encoding, mojibake_reason,
+                                 normalise_encoding, shapefile_encoding, trim_truncated_names)
 from tests.geo.import_fixtures import chinese_villages, write_shapefile
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from analysis.grid_checks import grid_compliance, grid_integrity
 from analysis.grid_tree import grid_tree
-from geo import grid_maps
-from geo.grid_maps import build_grid_deck, grid_display_layers, grid_legend
+from maps import grids as grid_maps
+from maps.grids import build_grid_deck, grid_display_layers, grid_legend
 from tests.analysis.test_grid_checks import A, B, C, T1, grids, villages  # noqa: F401
 
 

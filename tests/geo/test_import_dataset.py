@@ -1,4 +1,4 @@
-"""geo.import_dataset: whole-dataset validation, problem reports, atomic writes, a killed import."""
+"""geo.ingest.plan: whole-dataset validation, problem reports, atomic writes, a killed import."""
 import io
 import os
 import signal
@@ -13,10 +13,10 @@ import pyogrio
 import pytest
 import shapely
 
-from geo import import_dataset as imp
+from geo.ingest import plan as imp
 from geo.dataset import load_dataset, read_dataset
-from geo.import_base import read_base
-from geo.importer import read_upload
+from geo.ingest.base import read_base
+from geo.ingest.read import read_upload
 from geo.problems import Problem
 from tests.conftest import DEMO, ROOT
 from tests.geo.conftest import tiny_layers

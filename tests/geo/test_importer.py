@@ -1,4 +1,4 @@
-"""geo.importer.read_upload: every format, by content; encodings, columns, CRS, offsets, safety."""
+"""geo.ingest.read.read_upload: every format, by content; encodings, columns, CRS, offsets, safety."""
 import json
 import os
 
@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import import_formats as fmt
-from geo.column_map import recalled_mapping, remember_mapping
-from geo.encoding import TextEncoding
-from geo.importer import ImportOptions, read_upload
+from geo.ingest import formats as fmt
+from geo.ingest.columns import recalled_mapping, remember_mapping
+from geo.ingest.encoding import TextEncoding
+from geo.ingest.read import ImportOptions, read_upload
 from tests.geo.conftest import tiny_layers, write_gpkg
 from tests.geo.import_fixtures import (VRT, chinese_villages, frame_to_csv, income_rows, passwd_leaked,
                                        write_shapefile, write_text, xlsx_bytes, zip_shapefile)
@@ -217,12 +217,12 @@ def test_reading_leaves_the_upload_untouched(tmp_path):
 
 
 def test_the_xlsx_template_filled_in_is_read(tmp_path):
-    """The other half of issue 7: the downloadable template (geo.templates) round-trips."""
+    """The other half of issue 7: the downloadable template (geo.ingest.templates) round-trips."""
     import io
 
     import openpyxl
 
-    from geo.templates import template_xlsx_bytes
+    from geo.ingest.templates import template_xlsx_bytes
 
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
     for row in income_rows()[1:]:

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from geo import cached
-from geo.overview_maps import overview_map, picked_area
+from ui import cached
+from maps.overview import overview_map, picked_area
 from tests.conftest import DEMO
 
 

@@ -13,11 +13,11 @@ from docx.oxml.ns import qn
 from analysis.grid_checks import grid_compliance
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
-from analysis.report_tables import kpi_header, table_cell
-from analysis.report_text import format_number, report_passages
-from geo import report as report_module
+from report.tables import kpi_header, table_cell
+from report.text import format_number, report_passages
+from report import build as report_module
 from geo.dataset import load_dataset
-from geo.report import ReportOptions, write_report
+from report.build import ReportOptions, write_report
 from tests.analysis.test_report_text import PARAM_UNITS, assert_traced
 from tests.conftest import DEMO
 

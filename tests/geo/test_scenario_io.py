@@ -9,12 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import geo.scenario_io as sio
+import analysis.scenario_file as sio
 from analysis.params import Params
 from analysis.scenario import Group, Scenario, scenario_context
 from analysis.scenario_compare import compare_scenarios
-from geo.scenario_io import (ScenarioFileError, comparison_to_xlsx, read_scenario,
-                             scenario_to_json, table_to_csv, write_scenario_json)
+from analysis.scenario_file import (ScenarioFileError, comparison_to_xlsx, read_scenario,
+                                    scenario_to_json, table_to_csv, write_scenario_json)
 
 GOOD = {
     "name": "2027 方案A", "created": "2026-11-23T10:00:00+08:00", "author": "组织部",
@@ -174,7 +174,7 @@ def test_exports_store_formula_like_names_as_text():
     import pandas as pd
 
     from analysis.scenario_compare import ScenarioComparison
-    from geo.scenario_io import comparison_to_xlsx, table_to_csv
+    from analysis.scenario_file import comparison_to_xlsx, table_to_csv
 
     moved = pd.DataFrame({"village_code": ["a"], "name": ["=HYPERLINK(\"http://x\")"],
                           "kind": ["行政村"], "township": ["@镇"], "from_org_id": [None],

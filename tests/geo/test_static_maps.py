@@ -14,11 +14,11 @@ from PIL import Image
 
 from analysis.kpis import kpis_by_area
 from analysis.params import Params
-from geo import map_layout as ml
+from maps import print_layout as ml
 from geo.dataset import load_dataset
-from geo.fonts import FontMissingError, cjk_font, font_rc
-from geo.maps import CATEGORY_COLORS
-from geo.static_maps import MAP_KEYS, build_map, map_layers, map_title, rgba
+from maps.fonts import FontMissingError, cjk_font, font_rc
+from maps.styles import CATEGORY_COLORS
+from maps.static import MAP_KEYS, build_map, map_layers, map_title, rgba
 from tests.conftest import DEMO
 
 YONGAN = "350481"

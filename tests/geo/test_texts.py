@@ -5,12 +5,15 @@ import re
 
 import pytest
 
-from geo import texts, texts_data, texts_planning
+import texts
+from texts import data as texts_data, planning as texts_planning
 from tests.conftest import ROOT
 
 MODULES = {"texts": texts, "tp": texts_planning, "td": texts_data}
 USE = re.compile(r"\b(texts|tp|td)\.([A-Z][A-Z0-9_]*)\b")
-FILES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("geo/*.py"), ROOT / "dashboard.py"])
+FILES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("geo/**/*.py"), *ROOT.glob("ui/*.py"),
+                *ROOT.glob("maps/*.py"), *ROOT.glob("report/*.py"), *ROOT.glob("cli/*.py"),
+                ROOT / "dashboard.py"])
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

@@ -3,8 +3,8 @@ own cached functions, survives any dataset, and keeps Streamlit's log quiet."""
 import logging
 import threading
 
-from geo import cached, cached_grids, warmup
-from geo.cached import Source
+from ui import cached, cached_grids, warmup
+from ui.cached import Source
 from tests.conftest import DEMO
 
 
@@ -20,21 +20,21 @@ def test_warm_up_fills_the_pages_caches(caplog, monkeypatch):
         return real(*args, **kwargs)
     monkeypatch.setattr(cached_grids, "build_grid_deck", counted)
     src = Source(str(DEMO), DEMO.stat().st_mtime + 0.25, True)  # a version no test has cached
-    with caplog.at_level(logging.INFO, logger="geo.warmup"):
+    with caplog.at_level(logging.INFO, logger="ui.warmup"):
         warmup._warm(src, cached.params(), 0.0)
     assert built == [1]
     cached_grids.deck(src, None, None)  # what the page asks for
     assert built == [1]
-    assert not [r for r in caplog.records if r.name == "geo.warmup"]
+    assert not [r for r in caplog.records if r.name == "ui.warmup"]
 
 
 def test_warm_up_stops_quietly_on_a_dataset_it_cannot_read(tmp_path, caplog):
     bad = tmp_path / "bad.gpkg"
     bad.write_text("not a geopackage")
-    with caplog.at_level(logging.INFO, logger="geo.warmup"):
+    with caplog.at_level(logging.INFO, logger="ui.warmup"):
         warmup._warm(Source(str(bad), 1.0, False), cached.params(), 0.0)
     assert any("warm-up stopped" in r.getMessage() for r in caplog.records)
-    assert not [r for r in caplog.records if r.name == "geo.warmup" and r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if r.name == "ui.warmup" and r.levelno >= logging.ERROR]
 
 
 def test_only_the_warm_up_threads_context_warnings_are_dropped():

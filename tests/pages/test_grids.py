@@ -11,7 +11,7 @@ from analysis.grid_checks import grid_compliance
 from analysis.grid_tree import grid_tree, level_figures, noncompliant_grids
 from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.texts import GRID_FIGURE_LABELS, format_value
+from texts import GRID_FIGURE_LABELS, format_value
 
 SANYUAN = "350404"
 GAP_VILLAGE = "350404005005"   # 万华社区: the demo's coverage gap

@@ -5,7 +5,7 @@ import pytest
 
 from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.texts import JOINT_COLUMNS, JOINT_NOT_MEMBER, format_value
+from texts import JOINT_COLUMNS, JOINT_NOT_MEMBER, format_value
 
 YONGAN = "350481"
 ORG_ID_COLUMN = JOINT_COLUMNS["org_id"]

@@ -3,7 +3,7 @@ import pytest
 
 from analysis.kpis import KPI_LABELS, compute_kpis, kpis_by_area
 from analysis.params import Params
-from geo.texts import format_value
+from texts import format_value
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_drill_down_to_county_and_township(app, demo):
 
 
 def test_every_coloring_and_toggle_renders(app):
-    from geo.overview_maps import COLORINGS
+    from maps.overview import COLORINGS
     for option in COLORINGS:
         app.radio(key="overview_coloring").set_value(option).run()
         assert not app.exception

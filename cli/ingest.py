@@ -1,0 +1,74 @@
+"""``python -m analysis import FILE --layer NAME --into DATA.gpkg`` (SPEC §5).
+
+Exit 0: imported, warnings printed; 1: refused, one Chinese line per problem
+(layer, field, row) and DATA.gpkg unchanged; 2: usage error.
+
+>>> _mapping_pair("村名=name")
+('村名', 'name')
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from geo import schema as s
+from geo.ingest.coords import COORD_SYSTEMS
+from geo.ingest.plan import import_into
+from geo.ingest.read import FORMAT_LABELS, ImportOptions
+
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def _mapping_pair(text: str) -> tuple[str, str]:
+    source, sep, target = text.rpartition("=")
+    if not sep or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(f"应为 源列=字段（如 村名=name），实际为 {text!r}")
+    return source.strip(), target.strip()
+
+
+def cmd_import(args) -> int:
+    """Run one import; print the outcome in Chinese; return the exit code."""
+    options = ImportOptions(source_layer=args.source_layer, encoding=args.encoding, crs=args.crs,
+                            coords=args.coords, mapping=dict(args.map))
+    outcome = import_into(args.into, args.file, args.layer, options)
+    errors = [p for p in outcome.problems if p.is_error]
+    warnings = [p for p in outcome.problems if not p.is_error]
+    if not outcome.imported:
+        for p in errors + warnings:
+            print(str(p), file=sys.stderr)
+        print(f"未导入：{len(errors)} 个错误，{len(warnings)} 个警告；{args.into} 未改动。", file=sys.stderr)
+        return EXIT_INVALID
+    for p in warnings:
+        print(str(p))
+    read = outcome.plan.read
+    rows = len(outcome.plan.layers[args.layer])
+    details = [FORMAT_LABELS.get(read.file_format, read.file_format)]
+    if read.source_layer:
+        details.append(f"来源 {read.source_layer}")
+    if read.encoding:
+        details.append(f"编码 {read.encoding.describe()}")
+    if read.crs:
+        details.append(f"坐标系 {read.crs}")
+    print(f"已导入 {s.layer_label(args.layer)} {rows} 行（{'，'.join(details)}）到 {args.into}"
+          f"（{len(warnings)} 个警告）。")
+    if outcome.previous:
+        print(f"原数据已保存为 {outcome.previous}")
+    return EXIT_OK
+
+
+def add_import_parser(sub) -> None:
+    """Register the ``import`` subcommand on the subparsers of :mod:`cli.main`."""
+    p = sub.add_parser("import", help="导入文件为数据集的一个图层（GeoPackage、GeoJSON、Shapefile、CSV、XLSX）")
+    p.add_argument("file", metavar="FILE", help="要导入的文件（.gpkg、.geojson、.zip、.shp、.csv、.xlsx）")
+    p.add_argument("--layer", required=True, choices=list(s.LAYERS), metavar="NAME",
+                   help=f"导入为哪个图层：{'、'.join(s.LAYERS)}")
+    p.add_argument("--into", required=True, metavar="DATA.gpkg", help="目标数据集（不存在时导入 villages 可新建）")
+    p.add_argument("--encoding", metavar="ENC", help="Shapefile/CSV 的文本编码（如 GBK、UTF-8），覆盖 .cpg 和自动识别")
+    p.add_argument("--crs", metavar="CRS", help="坐标系（如 EPSG:4490、EPSG:4549），用于缺少 .prj 的数据")
+    p.add_argument("--coords", choices=list(COORD_SYSTEMS), default="wgs84",
+                   help="坐标偏移：gcj02（高德、腾讯）、bd09（百度）转换为 WGS84；默认 wgs84（无偏移）")
+    p.add_argument("--map", action="append", default=[], type=_mapping_pair, metavar="源列=字段",
+                   help="列对应（可重复），如 --map 村名=name")
+    p.add_argument("--sheet", "--source-layer", dest="source_layer", metavar="S",
+                   help="Excel 工作表、GeoPackage 图层或压缩包内的 .shp 名称")
+    p.set_defaults(func=cmd_import)

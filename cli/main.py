@@ -1,0 +1,163 @@
+"""Command line of SPEC §5: ``python -m analysis COMMAND …``.
+
+Exit codes: 0 success, 1 invalid data or refused input, 2 usage error.
+Messages are Chinese; a traceback never reaches the user.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from geo.dataset import read_dataset
+from geo.problems import Problem
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in Chinese with exit code 2."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
+
+
+def _print_problems(problems: list[Problem], stream) -> None:
+    for p in problems:
+        print(str(p), file=stream)
+
+
+def _load_or_report(path: str):
+    """The dataset, or ``None`` after printing every problem to stderr."""
+    dataset, problems = read_dataset(path)
+    if dataset is None:
+        _print_problems(problems, sys.stderr)
+        n = sum(p.is_error for p in problems)
+        print(f"数据无效：共 {n} 个错误，{len(problems) - n} 个警告。", file=sys.stderr)
+    return dataset
+
+
+def cmd_validate(args) -> int:
+    dataset, problems = read_dataset(args.data)
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    if args.json:
+        print(json.dumps({"valid": not errors, "errors": [p.as_dict() for p in errors],
+                          "warnings": [p.as_dict() for p in warnings]}, ensure_ascii=False,
+                         indent=2))
+        return EXIT_INVALID if errors else EXIT_OK
+    _print_problems(errors + warnings, sys.stdout if not errors else sys.stderr)
+    if errors:
+        print(f"数据无效：{len(errors)} 个错误，{len(warnings)} 个警告。", file=sys.stderr)
+        return EXIT_INVALID
+    counts = "，".join(f"{name} {len(frame)} 行" for name, frame in dataset.layers.items()
+                      if name in dataset.present)
+    print(f"数据有效（{len(warnings)} 个警告）：{counts}")
+    return EXIT_OK
+
+
+def cmd_kpis(args) -> int:
+    from analysis.kpis import compute_kpis, format_kpi_table, kpis_by_area
+    from analysis.params import Params
+
+    dataset = _load_or_report(args.data)
+    if dataset is None:
+        return EXIT_INVALID
+    params = Params(base_year=args.base_year, eval_year=args.eval_year,
+                    service_radius_m=args.service_radius_m)
+    try:
+        result = kpis_by_area(dataset, args.by, params) if args.by else compute_kpis(dataset, params)
+    except ValueError as exc:
+        print(f"无法计算指标：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(format_kpi_table(result if args.by else [result]))
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    dataset = _load_or_report(args.data)
+    if dataset is None:
+        return EXIT_INVALID
+    from maps.fonts import FontMissingError
+    from report.build import ReportOptions, is_demo_path, write_report
+
+    options = ReportOptions(formats=("png", *args.vector), orientation=args.orientation,
+                            sample=is_demo_path(args.data))
+    try:
+        paths = write_report(dataset, args.out, args.county, options=options)
+    except (ValueError, FontMissingError) as exc:
+        print(f"无法生成报告：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"无法写入输出目录 {args.out}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"已生成 {len(paths)} 个文件：")
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为数值，实际为 {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"应为正数，实际为 {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analysis", description="联建网格看板：数据校验与指标计算")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="命令")
+    sub.required = True
+
+    p = sub.add_parser("validate", help="校验 GeoPackage 数据集（SPEC §2）")
+    p.add_argument("data", metavar="DATA.gpkg")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出问题清单")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("kpis", help="计算 SPEC §3 的全部指标")
+    p.add_argument("data", metavar="DATA.gpkg")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（比例为小数）")
+    p.add_argument("--by", choices=("county", "township"), help="按县或乡镇分组")
+    p.add_argument("--base-year", type=int, help="基期年份（默认：收入表最早年份）")
+    p.add_argument("--eval-year", type=int, help="评估年份（默认：收入表最新年份）")
+    p.add_argument("--service-radius-m", type=_positive, default=1000.0,
+                   help="服务半径（米，默认 1000）")
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("report", help="导出报告：静态地图（PNG）、Word 简报、Excel 指标表")
+    p.add_argument("data", metavar="DATA.gpkg")
+    p.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在时创建）")
+    p.add_argument("--county", metavar="CODE", help="只导出一个县（市、区），如 350481")
+    p.add_argument("--vector", action="append", choices=("svg", "pdf"), default=[],
+                   help="另存矢量地图（可重复）")
+    p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
+                   help="地图版式：A4 横向（默认）或纵向")
+    p.set_defaults(func=cmd_report)
+    from cli.evaluate import register_evaluate
+    register_evaluate(sub)
+    from cli.ingest import add_import_parser
+    add_import_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # last line of defence: a message, never a traceback
+        log.debug("unexpected error", exc_info=True)
+        print(f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给开发团队）", file=sys.stderr)
+        return EXIT_INVALID

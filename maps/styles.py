@@ -1,0 +1,88 @@
+"""Map styles shared by web and print maps: colour ramps and categories,
+classification schemes, legends."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+
+NO_DATA = [204, 204, 204, 160]
+
+
+# Colour ramps (RGB) for classified figures, light to dark.
+RAMPS = {
+    "reds": [[254, 229, 217], [252, 174, 145], [251, 106, 74], [222, 45, 38], [165, 15, 21]],
+    "greens": [[237, 248, 233], [186, 228, 179], [116, 196, 118], [49, 163, 84], [0, 109, 44]],
+}
+
+
+CATEGORY_COLORS = {True: [200, 16, 46, 200], False: [189, 189, 189, 150]}
+
+
+# Natural breaks by Jenks–Caspall: deterministic and fast (mapclassify's NaturalBreaks
+# is k-means with random starts, so printed maps and the dashboard would disagree).
+SCHEMES = {"natural_breaks": "JenksCaspall", "quantiles": "Quantiles",
+           "equal_interval": "EqualInterval"}
+
+
+@dataclass(frozen=True)
+class Legend:
+    """Legend entries: ``(rgba, label)`` pairs, in drawing order."""
+
+    title: str
+    entries: tuple
+
+
+def classify_colors(values: pd.Series, scheme: str = "natural_breaks", k: int = 5,
+                    ramp: str = "reds", unit: str = "") -> tuple[list, Legend]:
+    """RGBA per value by a mapclassify scheme, and the legend.
+
+    Missing values get grey (``NO_DATA``).  Unknown scheme or ramp names
+    raise ``ValueError`` listing the valid ones.
+
+    >>> colors, legend = classify_colors(pd.Series([1.0, 2.0, None, 9.0]), "equal_interval", k=2)
+    >>> colors[2] == NO_DATA, len(legend.entries)
+    (True, 3)
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"未知分级方法 {scheme!r}，可选：{', '.join(SCHEMES)}")
+    if ramp not in RAMPS:
+        raise ValueError(f"未知色带 {ramp!r}，可选：{', '.join(RAMPS)}")
+    known = values.dropna().astype(float)
+    colors = [NO_DATA] * len(values)
+    entries = []
+    if len(known):
+        k = max(1, min(k, known.nunique()))
+        classifier = getattr(mapclassify, SCHEMES[scheme])(known.to_numpy(), k=k)
+        palette = _spread(RAMPS[ramp], len(classifier.bins))
+        position = {idx: pos for pos, idx in enumerate(values.index)}
+        for idx, cls in zip(known.index, classifier.yb):
+            colors[position[idx]] = palette[cls] + [210]
+        lower = float(known.min())
+        for color, upper in zip(palette, classifier.bins):
+            entries.append((color + [210], f"{lower:,.1f} – {upper:,.1f}{unit}"))
+            lower = float(upper)
+    if known.size < len(values):
+        entries.append((NO_DATA, "无数据"))
+    return colors, Legend("", tuple(entries))
+
+
+def _spread(ramp: list, n: int) -> list:
+    picks = np.linspace(0, len(ramp) - 1, n).round().astype(int) if n > 1 else [len(ramp) - 1]
+    return [list(ramp[i]) for i in picks]
+
+
+def legend_html(legend: Legend) -> str:
+    """Legend as a line of coloured swatches; labels are HTML-escaped."""
+    from html import escape
+
+    items = "".join(
+        f'<span style="display:inline-block;margin-right:14px">'
+        f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
+        f'background:rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f});border:1px solid #888"></span> '
+        f'{escape(label)}</span>' for c, label in legend.entries)
+    title = f"<b>{escape(legend.title)}</b> " if legend.title else ""
+    return f'<div class="legend">{title}{items}</div>'

@@ -1,0 +1,131 @@
+"""The briefing screen (汇报模式): its CSS per theme and its big-number panels.
+
+A 16:9 数据大屏 layout: no sidebar or Streamlit chrome, large type, a dark
+theme for projectors and a light one for screenshots.  Every text that comes
+from data is HTML-escaped.
+
+>>> "stSidebar" in briefing_css("dark") and "#0b1a33" in briefing_css("dark")
+True
+>>> number_panel([("联村覆盖率", "50.23%")], "light").count("bn-value")
+1
+>>> bar_chart(pd.Series({"三元区": 48.0}), "dark").to_dict()["config"]["background"]
+'#12284d'
+"""
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+import altair as alt
+import pandas as pd
+
+from geo import schema as s
+import texts
+
+THEMES = {
+    "dark": {"bg": "#0b1a33", "panel": "#12284d", "text": "#e8eef9", "muted": "#8fa6c8",
+             "accent": "#ffd24a", "line": [225, 232, 245]},
+    "light": {"bg": "#f5f7fb", "panel": "#ffffff", "text": "#1b2a41", "muted": "#5b6b82",
+              "accent": "#c8102e", "line": [40, 40, 40]},
+}
+
+
+def theme_of(name: str) -> dict:
+    """The colours of a theme; unknown names raise ``ValueError`` listing the valid ones."""
+    if name not in THEMES:
+        raise ValueError(f"未知主题 {name!r}，可选：{', '.join(THEMES)}")
+    return THEMES[name]
+
+
+def briefing_css(name: str) -> str:
+    """CSS hiding the sidebar and Streamlit chrome and setting the theme."""
+    t = theme_of(name)
+    return f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarNav"], header[data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], footer {{ display: none !important; }}
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: {t['bg']}; color: {t['text']}; }}
+[data-testid="stMainBlockContainer"] {{ padding: 1.2rem 2rem 0.5rem 2rem; max-width: 100%; }}
+.stApp p, .stApp span, .stApp label, .stApp h1, .stApp h2, .stApp h3 {{ color: {t['text']}; }}
+.bn-title {{ font-size: 2.4rem; font-weight: 700; letter-spacing: 0.1rem; }}
+.bn-sub {{ font-size: 1.1rem; color: {t['muted']}; }}
+.bn-badge {{ font-size: 1rem; color: {t['bg']}; background: {t['accent']}; padding: 0.1rem 0.6rem;
+            border-radius: 0.3rem; margin-left: 1rem; }}
+.bn-panel {{ background: {t['panel']}; border-radius: 0.6rem; padding: 0.8rem 1.1rem; margin-bottom: 0.8rem; }}
+.bn-label {{ font-size: 1.05rem; color: {t['muted']}; }}
+.bn-value {{ font-size: 2.6rem; font-weight: 700; color: {t['accent']}; line-height: 1.2; }}
+</style>"""
+
+
+def header_html(title: str, area: str, sample: bool, today: dt.date | None = None) -> str:
+    """Title bar: title, area, date (e.g. 2026年11月23日) and the 示例数据 badge."""
+    day = today or dt.date.today()
+    badge = '<span class="bn-badge">示例数据</span>' if sample else ""
+    return (f'<div><span class="bn-title">{escape(title)} · {escape(area)}</span>{badge}'
+            f'<div class="bn-sub">{day.year}年{day.month}月{day.day}日</div></div>')
+
+
+def village_line(row: pd.Series, name: str) -> str:
+    """The selected village's facts in one panel (names escaped; missing values as —).
+
+    >>> row = pd.Series({"name": "<b>洪田村</b>", "kind": "village", "households": 312,
+    ...                  "population": 1020, "org_id": None, "income_base": 10.0,
+    ...                  "income_eval": 12.5})
+    >>> html = village_line(row, "dark")
+    >>> "&lt;b&gt;洪田村&lt;/b&gt;" in html, "行政村" in html, "1,020" in html, "—" in html
+    (True, True, True, True)
+    """
+    theme_of(name)
+    parts = []
+    for field, label in texts.VILLAGE_FIELDS.items():
+        value = row.get(field)
+        if field == "kind":
+            value = s.KIND_VALUES.get(value, value)
+        elif isinstance(value, (int, float)) and value == value:
+            value = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        shown = texts.NO_VALUE if value is None or value != value else str(value)
+        parts.append(f"{escape(label)} {escape(shown)}")
+    title = escape(texts.VILLAGE_DETAIL.format(name=row.get("name", "")))
+    return (f'<div class="bn-panel"><div class="bn-label">{title}</div>'
+            f'<div class="bn-sub">{" · ".join(parts)}</div></div>')
+
+
+def number_panel(items: list[tuple[str, str]], name: str) -> str:
+    """Big numbers, one panel each: ``[(label, formatted value), …]``."""
+    theme_of(name)
+    return "".join(f'<div class="bn-panel"><div class="bn-label">{escape(label)}</div>'
+                   f'<div class="bn-value">{escape(value)}</div></div>' for label, value in items)
+
+
+def _themed(chart: alt.Chart, name: str, height: int) -> alt.Chart:
+    t = theme_of(name)
+    return (chart.properties(height=height, width="container")
+            .configure(background=t["panel"], font="Noto Sans CJK SC, sans-serif")
+            .configure_view(stroke=None)
+            .configure_axis(labelColor=t["text"], titleColor=t["muted"], gridColor=t["muted"],
+                            gridOpacity=0.25, domainColor=t["muted"], tickColor=t["muted"],
+                            labelFontSize=13)
+            .configure_legend(labelColor=t["text"], titleColor=t["muted"], labelFontSize=13,
+                              orient="bottom"))
+
+
+def bar_chart(values: pd.Series, name: str, title: str = "", height: int = 340) -> alt.Chart:
+    """Horizontal bars of ``values`` (index: labels) in the theme's colours and panel."""
+    frame = pd.DataFrame({"label": values.index.astype(str), "value": values.to_numpy()})
+    chart = alt.Chart(frame).mark_bar(color=theme_of(name)["accent"]).encode(
+        y=alt.Y("label:N", sort="-x", title=None),
+        x=alt.X("value:Q", title=title),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("value:Q", format=".2f")])
+    return _themed(chart, name, height)
+
+
+def line_chart(frame: pd.DataFrame, name: str, title: str = "", height: int = 340) -> alt.Chart:
+    """One line per column of ``frame`` (index: year), theme-coloured, on the panel."""
+    long = frame.reset_index(names="year").melt("year", var_name="series", value_name="value")
+    colors = [theme_of(name)["accent"], theme_of(name)["muted"]]
+    chart = alt.Chart(long.dropna()).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=title),
+        color=alt.Color("series:N", title=None,
+                        scale=alt.Scale(domain=[str(c) for c in frame.columns], range=colors)))
+    return _themed(chart, name, height)

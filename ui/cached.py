@@ -1,0 +1,183 @@
+"""Cached, read-only resources for the pages (the Streamlit boundary of geo/).
+
+Frames are never passed as hashed arguments: each resource is keyed by the
+dataset's path and modification time (its version) and plain parameters.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+
+import streamlit as st
+
+from analysis.kpis import compute_kpis, kpis_by_area, prepare_kpis
+from analysis.params import Params
+from analysis.trends import income_trend
+from analysis.villages import village_table
+from geo import schema as s
+from geo.dataset import Dataset, load_dataset
+from maps.display import display_geometry, dissolve_display
+from maps.overview import area_mask, lead_points, org_outlines, site_points
+from geo.settings import dataset_path, default_params, load_settings
+
+
+@dataclass(frozen=True)
+class Source:
+    """Which dataset is shown: its path, version and whether it is the demo."""
+
+    path: str
+    version: float
+    is_demo: bool
+
+
+def params() -> Params:
+    """The figures' parameters with the thresholds of the settings file (``[figures]``)."""
+    return default_params(load_settings())
+
+
+def current_source() -> Source:
+    settings = load_settings()
+    path, is_demo = dataset_path(settings)
+    version = os.path.getmtime(path) if os.path.exists(path) else 0.0
+    return Source(str(path), version, is_demo)
+
+
+@st.cache_resource(show_spinner="正在加载数据…", max_entries=4)
+def dataset(src: Source) -> Dataset:
+    """The validated dataset; raises :class:`geo.problems.DatasetError`."""
+    return load_dataset(src.path)
+
+
+def prepared(src: Source, params: Params):
+    """Projection and shared per-village tables of :func:`analysis.kpis.prepare_kpis`.
+
+    Only the service radius enters them, so other years or thresholds (the
+    previous year's figures, say) reuse the same geometry.
+    """
+    return _prepared(src, params.service_radius_m)
+
+
+@st.cache_resource(show_spinner="正在计算指标…", max_entries=8)
+def _prepared(src: Source, service_radius_m: float):
+    return prepare_kpis(dataset(src), Params(service_radius_m=service_radius_m))
+
+
+@st.cache_resource(max_entries=16)
+def area_figures(src: Source, params: Params, by: str) -> dict:
+    """``{code: figures}`` for every county or township."""
+    rows = kpis_by_area(dataset(src), by, params, prepared(src, params))
+    return {row["code"]: row for row in rows}
+
+
+@st.cache_resource(max_entries=8)
+def city_figures(src: Source, params: Params) -> dict:
+    return compute_kpis(dataset(src), params, prepared(src, params))
+
+
+def figures(src: Source, params: Params, by: str | None = None, code: str | None = None) -> dict:
+    """SPEC §3 figures of the city (``by=None``) or of one county/township ``code``."""
+    if by is None:
+        return city_figures(src, params)
+    return area_figures(src, params, by)[code]
+
+
+def selection_figures(src: Source, params: Params, county: str | None,
+                      township: str | None) -> dict:
+    """Figures of the area selected in the sidebar."""
+    if township:
+        return figures(src, params, "township", township)
+    return figures(src, params, "county", county) if county else figures(src, params)
+
+
+def previous_year(src: Source, params: Params) -> Params | None:
+    """The same parameters one evaluation year earlier, when the data have it."""
+    figs = city_figures(src, params)
+    base, last = figs["base_year"], figs["eval_year"]
+    if base is None or last is None or last - 1 <= base:
+        return None
+    return dataclasses.replace(params, base_year=base, eval_year=last - 1)
+
+
+@st.cache_resource(max_entries=4)
+def display_layers(src: Source) -> dict:
+    """Simplified EPSG:4326 frames for maps: villages, outlines, organisations, leads."""
+    data = dataset(src)
+    villages = display_geometry(data.villages)
+    table = villages_table(src, params())
+    return {"villages": villages,
+            "townships": dissolve_display(villages, [s.COUNTY_CODE, s.TOWNSHIP_CODE]),
+            "counties": dissolve_display(villages, [s.COUNTY_CODE]),
+            "orgs": org_outlines(villages, table),
+            "leads": lead_points(villages, data.joint_orgs)}
+
+
+@st.cache_resource(max_entries=4)
+def sites(src: Source):
+    data = dataset(src)
+    return site_points(data.service_sites, data.villages)
+
+
+@st.cache_resource(max_entries=4)
+def unit_grids(src: Source):
+    """Level-4 grids for display with the county/township of their village."""
+    grids = dataset(src).grids
+    l4 = grids[grids[s.LEVEL] == 4]
+    if l4.empty:
+        return None
+    shown = display_geometry(l4[[s.GRID_CODE, s.PARENT_CODE, "geometry"]], tolerance_m=20)
+    parent_village = grids.loc[grids[s.LEVEL] == 3].set_index(s.GRID_CODE)[s.PARENT_CODE]
+    village = dataset(src).villages.set_index(s.VILLAGE_CODE)[[s.COUNTY_CODE, s.TOWNSHIP_CODE]]
+    codes = village.reindex(shown[s.PARENT_CODE].map(parent_village))
+    return shown.assign(county_code=codes[s.COUNTY_CODE].to_numpy(),
+                        township_code=codes[s.TOWNSHIP_CODE].to_numpy())
+
+
+@st.cache_resource(max_entries=8)
+def villages_table(src: Source, params: Params):
+    data = dataset(src)
+    figs = city_figures(src, params)
+    return village_table(data.villages, data.joint_members, data.village_income,
+                         figs["base_year"], figs["eval_year"])
+
+
+def village_detail(src: Source, params: Params, code: str):
+    """One village's attributes with its organisation and incomes (0 or 1 row)."""
+    data = dataset(src)
+    keep = (data.villages[s.VILLAGE_CODE] == code).to_numpy()
+    table = villages_table(src, params)[keep].drop(columns=s.VILLAGE_CODE)
+    return data.villages[keep].drop(columns="geometry").join(table)
+
+
+@st.cache_resource(max_entries=16)
+def trend(src: Source, county: str | None, township: str | None):
+    data = dataset(src)
+    keep = area_mask(data.villages, county, township)
+    return income_trend(data.villages, data.joint_members, data.village_income, keep)
+
+
+def county_series(src: Source, params: Params, key: str):
+    """One figure per county, indexed by county name (for small bar charts)."""
+    import pandas as pd
+
+    rows = area_figures(src, params, "county").values()
+    return pd.Series({row["name"]: row[key] for row in rows}, dtype=float).dropna()
+
+
+@st.cache_resource(max_entries=64)
+def village_options(src: Source, township: str) -> dict:
+    """``{village_code: name}`` of one township, in code order."""
+    v = dataset(src).villages
+    rows = v[v[s.TOWNSHIP_CODE] == township].sort_values(s.VILLAGE_CODE)
+    return dict(zip(rows[s.VILLAGE_CODE], rows[s.NAME]))
+
+
+@st.cache_resource(max_entries=4)
+def area_options(src: Source) -> dict:
+    """``{county_code: (county, {township_code: township})}`` in code order."""
+    v = dataset(src).villages.sort_values([s.COUNTY_CODE, s.TOWNSHIP_CODE])
+    options: dict = {}
+    for (cc, cn, tc, tn), _ in v.groupby([s.COUNTY_CODE, s.COUNTY, s.TOWNSHIP_CODE, s.TOWNSHIP],
+                                         sort=False):
+        options.setdefault(cc, (cn, {}))[1][tc] = tn
+    return options

@@ -1,0 +1,131 @@
+"""Cached resources of the 跨村联建 page (the Streamlit boundary for analysis.orgs
+and maps.joint).
+
+Like :mod:`ui.cached`, every resource is keyed by the dataset's
+:class:`~ui.cached.Source` (path and modification time) and plain options;
+frames are never hashed.  The map is cached as its GeoJSON payload
+(:class:`maps.joint.JointMapLayers`), the expensive part to render; the
+page builds a fresh ``folium.Map`` from it on every run.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import orgs
+from analysis.params import Params
+from ui import cached
+from geo import schema as s
+from maps.joint import JointMapLayers, joint_map_layers
+from geo.settings import Settings, load_settings
+
+
+def _years(src: cached.Source, params: Params) -> tuple:
+    figs = cached.figures(src, params)
+    return figs["base_year"], figs["eval_year"]
+
+
+def _area_villages(src: cached.Source, county: str | None, township: str | None):
+    """The dataset's villages of the area (all of them for ``None``)."""
+    return orgs.select_area(cached.dataset(src).villages, county, township)
+
+
+@st.cache_resource(max_entries=8)
+def org_table(src: cached.Source, params: Params):
+    """:func:`analysis.orgs.org_table` of the whole dataset."""
+    data = cached.dataset(src)
+    return orgs.org_table(data.joint_orgs, data.joint_members, data.villages,
+                          data.village_income, *_years(src, params))
+
+
+@st.cache_resource(max_entries=32)
+def breakdowns(src: cached.Source, params: Params, county: str | None = None,
+               township: str | None = None) -> dict:
+    """By organisation type and by area (townships inside a county, else counties)."""
+    data = cached.dataset(src)
+    villages = _area_villages(src, county, township)
+    args = (data.joint_orgs, data.joint_members, villages, data.village_income)
+    by = "township" if county else "county"
+    return {"type": orgs.breakdown_by_type(*args, *_years(src, params)),
+            "area": orgs.breakdown_by_area(*args, by, *_years(src, params)), "by": by}
+
+
+@st.cache_resource(max_entries=64)
+def org_details(src: cached.Source, params: Params, org_id: str, county: str | None = None,
+                township: str | None = None) -> dict:
+    """One organisation's row of the org table, its members, its income per year
+    against the area's villages in no organisation, and its type's breakdown row."""
+    data = cached.dataset(src)
+    row = org_table(src, params).set_index(s.ORG_ID, drop=False).loc[org_id]
+    kinds = breakdowns(src, params, county, township)["type"]
+    return {"row": row, "type": kinds[kinds[s.ORG_TYPE] == row[s.ORG_TYPE]],
+            "members": orgs.org_members(org_id, data.joint_orgs, data.joint_members,
+                                        data.villages, data.village_income,
+                                        *_years(src, params)),
+            "income": orgs.income_before_after(org_id, data.joint_members,
+                                               _area_villages(src, county, township),
+                                               data.village_income)}
+
+
+@st.cache_resource(max_entries=16)
+def map_layers(src: cached.Source, params: Params, color_by: str, county: str | None,
+               township: str | None, settings: Settings) -> JointMapLayers:
+    """The GeoJSON payload of the joint map of an area."""
+    display = cached.display_layers(src)
+    villages = orgs.select_area(display["villages"], county, township)
+    outlines = (orgs.select_area(display["townships"], county, township) if county
+                else display["counties"])
+    return joint_map_layers(villages, org_table(src, params), cached.dataset(src).joint_members,
+                            color_by, outlines, settings)
+
+
+@st.cache_resource(max_entries=32)
+def org_options(src: cached.Source, params: Params, county: str | None,
+                township: str | None) -> list:
+    """Organisation ids to choose from in the area (:func:`analysis.orgs.org_options`)."""
+    return orgs.org_options(orgs.select_area(org_table(src, params), county, township),
+                            cached.dataset(src).joint_members,
+                            _area_villages(src, county, township))
+
+
+def area_figures(src: cached.Source, params: Params, county: str | None,
+                 township: str | None) -> dict:
+    """SPEC §3 figures of the city, the county or the township."""
+    if township:
+        return cached.figures(src, params, "township", township)
+    return cached.figures(src, params, "county", county) if county else cached.figures(src, params)
+
+
+@st.cache_resource(max_entries=4)
+def org_names(src: cached.Source) -> dict:
+    """``{org_id: name}`` of every organisation."""
+    orgs_layer = cached.dataset(src).joint_orgs
+    return dict(zip(orgs_layer[s.ORG_ID], orgs_layer[s.NAME]))
+
+
+def area_name(src: cached.Source, county: str | None, township: str | None) -> str:
+    """「全市」, a county's name, or 「county · township」."""
+    import texts
+
+    if not county:
+        return texts.ALL_COUNTIES
+    name, townships = cached.area_options(src)[county]
+    return f"{name} · {townships[township]}" if township else name
+
+
+@st.cache_resource(max_entries=4)
+def village_org(src: cached.Source) -> dict:
+    """``{village_code: org_id}`` of every member village."""
+    members = cached.dataset(src).joint_members
+    return dict(zip(members[s.VILLAGE_CODE], members[s.ORG_ID]))
+
+
+@st.cache_resource(max_entries=4)
+def village_names(src: cached.Source) -> dict:
+    """``{village_code: name}`` of every village and community."""
+    villages = cached.dataset(src).villages
+    return dict(zip(villages[s.VILLAGE_CODE], villages[s.NAME]))
+
+
+def basemap_settings() -> Settings:
+    """The deployment's settings (basemap and its key)."""
+    return load_settings()

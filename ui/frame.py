@@ -1,0 +1,120 @@
+"""Small Streamlit render helpers shared by the pages (cards, errors, picks)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.kpis import KPI_LABELS
+import texts
+from geo.problems import DatasetError
+
+
+
+FRAME_KEY, WANTED_KEY = "_frame_ran", "_wanted_page"
+
+
+def require_frame(page_file: str) -> None:
+    """Run the page inside the frame (``dashboard.py``) even on a server's very first visit.
+
+    On a freshly started server, Streamlit serves a direct first visit to
+    ``/joint`` from the ``pages/`` folder on its own (the old multipage mode)
+    until ``st.navigation`` has run once; the shared sidebar would be missing.
+    The page then goes through the frame, which comes back to it.
+    """
+    if not st.session_state.get(FRAME_KEY):
+        from pathlib import Path
+
+        st.session_state[WANTED_KEY] = f"pages/{Path(page_file).name}"
+        st.switch_page("dashboard.py", query_params=dict(st.query_params))
+
+
+def return_to_wanted_page() -> None:
+    """In the frame: mark it as run, and go on to a page that asked for it."""
+    st.session_state[FRAME_KEY] = True
+    wanted = st.session_state.pop(WANTED_KEY, None)
+    if wanted:
+        st.switch_page(wanted, query_params=dict(st.query_params))
+
+
+def open_page(page_file: str):
+    """The start of every data page: through the frame, then the dataset shown.
+
+    Returns ``(source, dataset)``; a refused dataset is shown in Chinese and
+    the page stops.
+    """
+    from ui import cached
+
+    require_frame(page_file)
+    src = cached.current_source()
+    try:
+        return src, cached.dataset(src)
+    except DatasetError as exc:
+        show_dataset_error(exc)
+
+
+def show_dataset_error(exc: DatasetError) -> None:
+    """The refusal in Chinese, one line per problem; then stop the page."""
+    st.error(texts.DATA_ERROR)
+    st.code("\n".join(str(p) for p in exc.errors[:50]), language=None)
+    st.stop()
+
+
+def metric_cards(figs: dict, keys: tuple, previous: dict | None = None, columns: int = 5) -> None:
+    """One ``st.metric`` per figure; the change against ``previous`` where both exist."""
+    cols = st.columns(columns)
+    for i, key in enumerate(keys):
+        label, unit = KPI_LABELS[key]
+        delta = None
+        if previous is not None and figs[key] is not None and previous.get(key) is not None:
+            change = figs[key] - previous[key]
+            delta = texts.format_delta(change, unit) if change else None
+        cols[i % columns].metric(label, texts.format_value(figs[key], unit), delta,
+                                 delta_color="off" if key in texts.NEUTRAL_DELTAS else
+                                 "inverse" if key in texts.LOWER_IS_BETTER else "normal")
+
+
+def area_title(options: dict, county: str | None, township: str | None) -> str:
+    if not county:
+        return texts.ALL_COUNTIES
+    name, towns = options[county]
+    return name + (f" · {towns[township]}" if township else "")
+
+
+AREA_KEYS = ("county", "township", "village")
+
+
+def area_state() -> tuple:
+    """The sidebar's area: ``(county, township, village)`` codes, ``None`` where unset."""
+    return tuple(st.session_state.get(key) for key in AREA_KEYS)
+
+
+def area_map_key(prefix: str) -> str:
+    """A map's widget key for the area shown: every drill-down starts a fresh map
+    (no selection carried over, which Streamlit would draw dimmed)."""
+    return "_".join((prefix, *(str(code) for code in area_state())))
+
+
+def drill_down(map_key: str) -> None:
+    """``on_select`` of an area map: the picked county, township or village (one
+    level below the area shown) becomes the sidebar's area."""
+    from maps.overview import picked_area
+
+    county, township, _ = area_state()
+    for key, code in picked_area(st.session_state.get(map_key), county, township).items():
+        st.session_state[key] = code
+
+
+def area_map(container, deck, prefix: str, height: int) -> None:
+    """``st.pydeck_chart`` of an area map whose clicks drill down (:func:`drill_down`)."""
+    import functools
+
+    key = area_map_key(prefix)
+    container.pydeck_chart(deck, height=height, key=key, selection_mode="single-object",
+                           on_select=functools.partial(drill_down, key))
+
+
+def go_up() -> None:
+    """One level up: the village is dropped, else the township, else the county."""
+    for key in reversed(AREA_KEYS):
+        if st.session_state.get(key):
+            st.session_state[key] = None
+            return
