@@ -1,9 +1,9 @@
 """联建网格看板 — the frame: page config, navigation, the shared sidebar."""
 import streamlit as st
 
-import texts
-from ui import cached, frame as ui
 from geo.problems import DatasetError
+import texts
+from ui import cached, frame
 from ui.warmup import warm_up
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
@@ -51,6 +51,6 @@ with st.sidebar:
     if src.is_demo:
         st.caption(texts.SAMPLE_BADGE)
 
-ui.return_to_wanted_page()
+frame.return_to_wanted_page()
 pg.run()
 warm_up(src, cached.params())  # the other pages' layers, in the background, once per version

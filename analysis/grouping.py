@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
+from geo import schema as s
+
 MAX_LISTED = 8  # villages named in one message; the rest are counted
 BEIJING = timezone(timedelta(hours=8))
 
@@ -345,3 +347,62 @@ def check_group(context, group: Group, constraints) -> list[Violation]:
     """Run every constraint on ``group``; the violations found, in the constraints' order."""
     return [v for v in (check(context, group) for check in constraints) if v is not None]
 
+
+# ---- SPEC §4 documents (plain dicts) ↔ Scenario, without validation ----------------
+
+SCENARIO_KEYS = ("name", "created", "groups")
+GROUP_KEYS = (s.ORG_ID, s.NAME, s.ORG_TYPE, s.LEAD_VILLAGE_CODE, "villages", "locked")
+
+
+def group_from_document(item) -> Group:
+    """A :class:`Group` from one group of a SPEC §4 document (a plain dict), without validation.
+
+    Keys other than :data:`GROUP_KEYS` go to ``extra``.  Files are read with
+    validation by :func:`read_scenario`.
+
+    >>> g = group_from_document({"org_id": "S1", "villages": ["a"], "color": "red"})
+    >>> g.org_type, g.villages, g.extra
+    ('other', ('a',), {'color': 'red'})
+    """
+    if isinstance(item, Group):
+        return item
+    return Group(str(item[s.ORG_ID]), item.get(s.NAME) or "", item.get(s.ORG_TYPE) or "other",
+                 item.get(s.LEAD_VILLAGE_CODE) or None,
+                 tuple(str(v) for v in item.get("villages") or ()), bool(item.get("locked", False)),
+                 {k: v for k, v in item.items() if k not in GROUP_KEYS})
+
+
+def scenario_from_document(doc) -> Scenario:
+    """A :class:`Scenario` from a SPEC §4 document (a plain dict), or ``doc`` if it is one already.
+
+    >>> sc = scenario_from_document({"name": "A", "created": "x", "groups": [{"org_id": "S1"}]})
+    >>> sc.groups[0].org_id, sc.groups[0].villages
+    ('S1', ())
+    """
+    if isinstance(doc, Scenario):
+        return doc
+    return Scenario(doc.get("name") or "", doc.get("created") or beijing_now(),
+                    tuple(group_from_document(g) for g in doc.get("groups") or ()),
+                    {k: v for k, v in doc.items() if k not in SCENARIO_KEYS})
+
+
+def scenario_document(scenario: Scenario) -> dict:
+    """The SPEC §4 document of ``scenario``.
+
+    Known keys first, ``locked`` only when true, then the extras.
+
+    >>> doc = scenario_document(Scenario("A", "x", [Group("S1", villages=["a"], locked=True)]))
+    >>> doc["groups"]
+    [{'org_id': 'S1', 'name': '', 'org_type': 'other', 'lead_village_code': None, 'villages': ['a'], 'locked': True}]
+    """
+    groups = []
+    for g in scenario.groups:
+        item = {s.ORG_ID: g.org_id, s.NAME: g.name, s.ORG_TYPE: g.org_type,
+                s.LEAD_VILLAGE_CODE: g.lead_village_code, "villages": list(g.villages)}
+        if g.locked:
+            item["locked"] = True
+        item.update({k: v for k, v in g.extra.items() if k not in item})
+        groups.append(item)
+    out = {"name": scenario.name, "created": scenario.created, "groups": groups}
+    out.update({k: v for k, v in scenario.extra.items() if k not in out})
+    return out

@@ -41,3 +41,19 @@ class Params:
     grid_min_households: int = 80
     grid_max_households: int = 120
     service_radius_m: float = 1000.0
+
+
+def default_params(settings) -> Params:
+    """:class:`Params` with the thresholds of the settings file (万元, m).
+
+    ``settings`` is a :class:`geo.settings.Settings` (``dashboard.toml``
+    ``[figures]``); years stay unset (the data's earliest and latest).
+
+    >>> from geo.settings import DEFAULT_CONFIG, load_settings
+    >>> default_params(load_settings(DEFAULT_CONFIG)).service_radius_m
+    1000.0
+    """
+    return Params(low_income_threshold=settings.low_income_threshold,
+                  target_income=settings.target_income,
+                  strong_threshold=settings.strong_threshold,
+                  service_radius_m=settings.service_radius_m)

@@ -34,19 +34,19 @@ Three 100 m squares in a row, no income table and no organisation today:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from analysis import grouping, projection
-from analysis.grouping import Group, GroupRules, Scenario, Violation, beijing_now
+from analysis.grouping import (Group, GroupRules, Scenario, Violation, beijing_now,
+                               group_from_document, scenario_document, scenario_from_document)
 from analysis.income import resolve_years
 from analysis.params import Params
 from analysis.village_attributes import village_attributes
 from geo import schema as s
-from analysis.scenario_file import group_from_document, scenario_document, scenario_from_document
 
 __all__ = ["Group", "GroupRules", "Scenario", "ScenarioContext", "VillageFacts", "Violation",
            "beijing_now", "evaluate_group", "evaluate_scenario", "scenario_context",
@@ -349,3 +349,41 @@ def area_coverage(context: ScenarioContext, scenario, codes) -> dict:
     n = len(villages)
     return {"villages": n, "joint": joint, "coverage": joint / n if n else None,
             "today_joint": today, "today_coverage": today / n if n else None}
+
+
+def scenario_dataset(dataset, context, scenario):
+    """``dataset`` with ``joint_orgs`` and ``joint_members`` replaced by the scenario's groups.
+
+    Parameters
+    ----------
+    dataset : geo.dataset.Dataset
+    context : analysis.scenario.ScenarioContext
+        Of ``dataset``.
+    scenario : Scenario or SPEC §4 document (dict)
+
+    Returns
+    -------
+    geo.dataset.Dataset
+        Members are the known codes, each once in its first group, so that
+        :func:`analysis.kpis.compute_kpis` gives every SPEC §3 figure as if
+        the scenario were in force.  ``founded_year``, ``projects`` and
+        ``joined_year`` are left empty (not validated again).
+    """
+    scenario = scenario_from_document(scenario)
+    assignment, _, _ = scenario_members(context, scenario)
+    orgs = pd.DataFrame({
+        s.ORG_ID: pd.Series([g.org_id for g in scenario.groups], dtype=object),
+        s.NAME: pd.Series([g.name for g in scenario.groups], dtype=object),
+        s.ORG_TYPE: pd.Series([g.org_type for g in scenario.groups], dtype=object),
+        s.LEAD_VILLAGE_CODE: pd.Series([g.lead_village_code for g in scenario.groups],
+                                       dtype=object),
+        s.FOUNDED_YEAR: pd.Series([pd.NA] * len(scenario.groups), dtype="Int64"),
+        s.PROJECTS: pd.Series([pd.NA] * len(scenario.groups), dtype="Int64")})
+    members = pd.DataFrame({
+        s.ORG_ID: pd.Series([scenario.groups[i].org_id for i in assignment.values()],
+                            dtype=object),
+        s.VILLAGE_CODE: pd.Series(list(assignment), dtype=object),
+        s.JOINED_YEAR: pd.Series([pd.NA] * len(assignment), dtype="Int64")})
+    layers = dict(dataset.layers) | {s.JOINT_ORGS: orgs, s.JOINT_MEMBERS: members}
+    return replace(dataset, layers=layers,
+                   present=dataset.present | {s.JOINT_ORGS, s.JOINT_MEMBERS})

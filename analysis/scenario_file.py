@@ -1,4 +1,4 @@
-"""Scenario files (SPEC §4 JSON): read with Chinese messages, written atomically; table exports.
+"""Scenario files (SPEC §4 JSON): read with Chinese messages, written atomically.
 
 A scenario file is one UTF-8 JSON object::
 
@@ -9,9 +9,9 @@ A scenario file is one UTF-8 JSON object::
 ``org_type`` also accepts the Chinese labels (以强带弱 …); keys this program
 does not know are kept (``Scenario.extra``, ``Group.extra``) and written back.
 Every problem of a bad file is collected into one :class:`ScenarioFileError`.
-:func:`scenario_from_document` and :func:`scenario_document` convert, without
-validation, between a :class:`~analysis.grouping.Scenario` and the plain dict
-an editor keeps in memory.
+The conversions between a :class:`~analysis.grouping.Scenario` and the plain
+dict an editor keeps in memory live in :mod:`analysis.grouping`; the table
+exports in :mod:`report.exports`.
 
 >>> sc = read_scenario('{"name": "A", "note": 1, "groups": [{"org_id": "S1",'
 ...                    ' "org_type": "以强带弱", "villages": ["a", "b"]}]}'.encode())
@@ -25,14 +25,13 @@ analysis.scenario_file.ScenarioFileError: 方案文件无效：
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 
-import pandas as pd
 
-from analysis.grouping import Group, Scenario, beijing_now
+from analysis.grouping import (GROUP_KEYS, SCENARIO_KEYS, Group, Scenario, beijing_now,
+                               scenario_document)
 from geo import schema as s
 from geo.atomic import write_text_atomic
 
@@ -48,64 +47,6 @@ _JSON_ERRORS = {
     "Unterminated string": "字符串缺少结束引号", "Extra data": "JSON 结束后还有多余内容",
     "Invalid control character": "字符串中有控制字符", "Invalid \\escape": "无效的转义符",
 }
-
-
-SCENARIO_KEYS = ("name", "created", "groups")
-GROUP_KEYS = (s.ORG_ID, s.NAME, s.ORG_TYPE, s.LEAD_VILLAGE_CODE, "villages", "locked")
-
-
-def group_from_document(item) -> Group:
-    """A :class:`Group` from one group of a SPEC §4 document (a plain dict), without validation.
-
-    Keys other than :data:`GROUP_KEYS` go to ``extra``.  Files are read with
-    validation by :func:`read_scenario`.
-
-    >>> g = group_from_document({"org_id": "S1", "villages": ["a"], "color": "red"})
-    >>> g.org_type, g.villages, g.extra
-    ('other', ('a',), {'color': 'red'})
-    """
-    if isinstance(item, Group):
-        return item
-    return Group(str(item[s.ORG_ID]), item.get(s.NAME) or "", item.get(s.ORG_TYPE) or "other",
-                 item.get(s.LEAD_VILLAGE_CODE) or None,
-                 tuple(str(v) for v in item.get("villages") or ()), bool(item.get("locked", False)),
-                 {k: v for k, v in item.items() if k not in GROUP_KEYS})
-
-
-def scenario_from_document(doc) -> Scenario:
-    """A :class:`Scenario` from a SPEC §4 document (a plain dict), or ``doc`` if it is one already.
-
-    >>> sc = scenario_from_document({"name": "A", "created": "x", "groups": [{"org_id": "S1"}]})
-    >>> sc.groups[0].org_id, sc.groups[0].villages
-    ('S1', ())
-    """
-    if isinstance(doc, Scenario):
-        return doc
-    return Scenario(doc.get("name") or "", doc.get("created") or beijing_now(),
-                    tuple(group_from_document(g) for g in doc.get("groups") or ()),
-                    {k: v for k, v in doc.items() if k not in SCENARIO_KEYS})
-
-
-def scenario_document(scenario: Scenario) -> dict:
-    """The SPEC §4 document of ``scenario``.
-
-    Known keys first, ``locked`` only when true, then the extras.
-
-    >>> doc = scenario_document(Scenario("A", "x", [Group("S1", villages=["a"], locked=True)]))
-    >>> doc["groups"]
-    [{'org_id': 'S1', 'name': '', 'org_type': 'other', 'lead_village_code': None, 'villages': ['a'], 'locked': True}]
-    """
-    groups = []
-    for g in scenario.groups:
-        item = {s.ORG_ID: g.org_id, s.NAME: g.name, s.ORG_TYPE: g.org_type,
-                s.LEAD_VILLAGE_CODE: g.lead_village_code, "villages": list(g.villages)}
-        if g.locked:
-            item["locked"] = True
-        item.update({k: v for k, v in g.extra.items() if k not in item})
-        groups.append(item)
-    out = {"name": scenario.name, "created": scenario.created, "groups": groups}
-    out.update({k: v for k, v in scenario.extra.items() if k not in out})
-    return out
 
 
 class ScenarioFileError(ValueError):
@@ -298,39 +239,3 @@ def write_scenario_json(scenario: Scenario, path: str | os.PathLike) -> Path:
     the previous file whole.
     """
     return write_text_atomic(path, scenario_to_json(scenario))
-
-
-def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading ``'``."""
-    from report.excel import safe_text
-
-    return frame.map(lambda v: safe_text(v) if isinstance(v, str) else v)
-
-
-def table_to_csv(frame: pd.DataFrame, labels: dict | None = None) -> bytes:
-    """A table as CSV bytes, headers renamed by ``labels``.
-
-    UTF-8 with a byte-order mark, so that Excel shows the Chinese.
-
-    >>> table_to_csv(pd.DataFrame({"a": [1]}), {"a": "村数"}).decode("utf-8-sig").splitlines()
-    ['村数', '1']
-    """
-    return _safe_cells(frame).rename(columns=labels or {}).to_csv(index=False).encode("utf-8-sig")
-
-
-def comparison_to_xlsx(comparison) -> bytes:
-    """A :class:`analysis.scenario_compare.ScenarioComparison` as an .xlsx workbook (two sheets).
-
-    Sheet 指标对比: 指标, 单位, then the two scenarios' names and 差值; sheet
-    变动村: the moved villages with Chinese headers.
-    """
-    from analysis.scenario_compare import MOVED_LABELS
-
-    figures = comparison.figures.rename(columns={"A": f"A：{comparison.name_a}",
-                                                 "B": f"B：{comparison.name_b}"})
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _safe_cells(figures).to_excel(writer, sheet_name="指标对比", index=False)
-        _safe_cells(comparison.moved).rename(columns=MOVED_LABELS).to_excel(
-            writer, sheet_name="变动村", index=False)
-    return buffer.getvalue()

@@ -1,10 +1,18 @@
 """``python -m analysis`` (SPEC §5): the commands and their text tables.
 
-============ ============================================================
-``evaluate`` ``python -m analysis evaluate DATA.gpkg SCENARIO.json [--json]`` (SPEC §4–5).
-``ingest``   ``python -m analysis import FILE --layer NAME --into DATA.gpkg`` (SPEC §5).
-``main``     Command line of SPEC §5: ``python -m analysis COMMAND …``.
-============ ============================================================
+``common``
+    What every command shares: exit codes, a Chinese argparse, loading a dataset or printing
+    why not.
+``evaluate``
+    ``python -m analysis evaluate DATA.gpkg SCENARIO.json [--json]`` (SPEC §4–5).
+``ingest``
+    ``python -m analysis import FILE --layer NAME --into DATA.gpkg`` (SPEC §5).
+``main``
+    Command line of SPEC §5: ``python -m analysis COMMAND …``.
+``tables``
+    Text tables for the terminal: figures with labels and units, column widths that count a
+    Chinese character as two.
 
-``analysis/__main__.py`` hands over to :func:`cli.main.main`.  Imports ``report``, ``maps``, ``analysis``, ``geo`` and ``texts``; never ``ui`` or streamlit.
+``analysis/__main__.py`` hands over to :func:`cli.main.main`.  Imports ``report``,
+``maps``, ``analysis``, ``geo`` and ``texts``; never ``ui`` or streamlit.
 """

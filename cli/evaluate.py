@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
-from dataclasses import replace
 
-from cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _load_or_report
-from geo import schema as s
+from analysis.kpis import KPI_LABELS
+from cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
+from cli.tables import format_delta, format_kpi_table, format_value, table_lines
 
 MAX_WARNINGS = 50
 SUMMARY_KEYS = ("avg_members_per_org", "avg_income_gain_joint", "avg_income_gain_other",
@@ -44,48 +43,6 @@ def register_evaluate(sub) -> None:
     p.add_argument("--base-year", type=int, help="基期年份（默认：收入表最早年份）")
     p.add_argument("--eval-year", type=int, help="评估年份（默认：收入表最新年份）")
     p.set_defaults(func=cmd_evaluate)
-
-
-def scenario_dataset(dataset, context, scenario):
-    """``dataset`` with ``joint_orgs`` and ``joint_members`` replaced by the scenario's groups.
-
-    Parameters
-    ----------
-    dataset : geo.dataset.Dataset
-    context : analysis.scenario.ScenarioContext
-        Of ``dataset``.
-    scenario : Scenario or SPEC §4 document (dict)
-
-    Returns
-    -------
-    geo.dataset.Dataset
-        Members are the known codes, each once in its first group, so that
-        :func:`analysis.kpis.compute_kpis` gives every SPEC §3 figure as if
-        the scenario were in force.  ``founded_year``, ``projects`` and
-        ``joined_year`` are left empty (not validated again).
-    """
-    import pandas as pd
-
-    from analysis.scenario import scenario_from_document, scenario_members
-
-    scenario = scenario_from_document(scenario)
-    assignment, _, _ = scenario_members(context, scenario)
-    orgs = pd.DataFrame({
-        s.ORG_ID: pd.Series([g.org_id for g in scenario.groups], dtype=object),
-        s.NAME: pd.Series([g.name for g in scenario.groups], dtype=object),
-        s.ORG_TYPE: pd.Series([g.org_type for g in scenario.groups], dtype=object),
-        s.LEAD_VILLAGE_CODE: pd.Series([g.lead_village_code for g in scenario.groups],
-                                       dtype=object),
-        s.FOUNDED_YEAR: pd.Series([pd.NA] * len(scenario.groups), dtype="Int64"),
-        s.PROJECTS: pd.Series([pd.NA] * len(scenario.groups), dtype="Int64")})
-    members = pd.DataFrame({
-        s.ORG_ID: pd.Series([scenario.groups[i].org_id for i in assignment.values()],
-                            dtype=object),
-        s.VILLAGE_CODE: pd.Series(list(assignment), dtype=object),
-        s.JOINED_YEAR: pd.Series([pd.NA] * len(assignment), dtype="Int64")})
-    layers = dict(dataset.layers) | {s.JOINT_ORGS: orgs, s.JOINT_MEMBERS: members}
-    return replace(dataset, layers=layers,
-                   present=dataset.present | {s.JOINT_ORGS, s.JOINT_MEMBERS})
 
 
 def _read_scenario_or_report(path: str):
@@ -140,33 +97,8 @@ def _warn_codes(result: dict, scenario) -> None:
         print(f"警告：……另有 {len(lines) - MAX_WARNINGS} 条同类警告", file=sys.stderr)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _table(header: list[str], rows: list[list[str]], right_from: int) -> list[str]:
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for k, row in enumerate([header, *rows]):
-        cells = [(" " * (w - _width(c)) + c) if i >= right_from else (c + " " * (w - _width(c)))
-                 for i, (c, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return lines
-
-
-def _delta(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "%":
-        return f"{value * 100:+.2f} 个百分点"
-    return f"{value:+d}" if isinstance(value, int) else f"{value:+.2f}"
-
-
 def format_evaluation(report: dict) -> str:
     """The readable Chinese summary of :func:`evaluation_report` for the terminal."""
-    from analysis.kpis import KPI_LABELS, format_kpi_table, format_value
 
     rules = report["rules"]
     lines = [f"方案：{report['scenario']}（创建于 {report['created']}），共 {len(report['groups'])} 个分组",
@@ -177,8 +109,8 @@ def format_evaluation(report: dict) -> str:
     for key in ("joint_orgs", "joint_villages", "joint_coverage", "joint_population_coverage"):
         label, unit = KPI_LABELS[key]
         body.append([label, unit, format_value(report[key], unit),
-                     format_value(report["today"][key], unit), _delta(report["delta"][key], unit)])
-    lines += _table(["指标", "单位", "方案", "现状", "变化"], body, right_from=2)
+                     format_value(report["today"][key], unit), format_delta(report["delta"][key], unit)])
+    lines += table_lines(["指标", "单位", "方案", "现状", "变化"], body, right_from=2)
     lines += ["", f"新增联建村 {report['new_villages_count']} 个；退出联建村 "
               f"{report['removed_villages_count']} 个。"]
     if report["projection"] is not None:
@@ -191,7 +123,7 @@ def format_evaluation(report: dict) -> str:
             for g in report["groups"]]
     lines += ["", "分组检查："]
     header = ["编号", "名称", "村数", "连片", "有强村", "同乡镇", "问题数"]
-    lines += _table(header, rows, right_from=2) if rows else ["（方案没有分组）"]
+    lines += table_lines(header, rows, right_from=2) if rows else ["（方案没有分组）"]
     problems = [m for g in report["groups"] for m in g["violations"]]
     lines += ["", f"共 {len(report['groups'])} 个分组，{report['groups_with_violations']} 个不符合约束"
               + ("：" if problems else "。")]
@@ -209,13 +141,13 @@ def cmd_evaluate(args) -> int:
     from analysis.grouping import GroupRules
     from analysis.kpis import compute_kpis
     from analysis.params import Params
-    from analysis.scenario import evaluate_scenario, scenario_context
+    from analysis.scenario import evaluate_scenario, scenario_context, scenario_dataset
 
     if args.min_size > args.max_size:
         print(f"用法错误：--min-size {args.min_size} 大于 --max-size {args.max_size}", file=sys.stderr)
         return EXIT_USAGE
     scenario = _read_scenario_or_report(args.scenario)
-    dataset = _load_or_report(args.data)
+    dataset = load_or_report(args.data)
     if scenario is None or dataset is None:
         return EXIT_INVALID
     params = Params(base_year=args.base_year, eval_year=args.eval_year)

@@ -16,7 +16,7 @@ from geo.ingest.coords import COORD_SYSTEMS
 from geo.ingest.plan import import_into
 from geo.ingest.read import FORMAT_LABELS, ImportOptions
 
-EXIT_OK, EXIT_INVALID = 0, 1
+from cli.common import EXIT_INVALID, EXIT_OK
 
 
 def _mapping_pair(text: str) -> tuple[str, str]:

@@ -10,34 +10,14 @@ import json
 import logging
 import sys
 
+from cli.common import (EXIT_INVALID, EXIT_OK, Parser, load_or_report,
+                        print_problems)
+from cli.evaluate import register_evaluate
+from cli.ingest import add_import_parser
+from cli.tables import format_kpi_table
 from geo.dataset import read_dataset
-from geo.problems import Problem
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors in Chinese with exit code 2."""
-
-    def error(self, message):  # noqa: D401 - argparse API
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
-
-
-def _print_problems(problems: list[Problem], stream) -> None:
-    for p in problems:
-        print(str(p), file=stream)
-
-
-def _load_or_report(path: str):
-    """The dataset, or ``None`` after printing every problem to stderr."""
-    dataset, problems = read_dataset(path)
-    if dataset is None:
-        _print_problems(problems, sys.stderr)
-        n = sum(p.is_error for p in problems)
-        print(f"数据无效：共 {n} 个错误，{len(problems) - n} 个警告。", file=sys.stderr)
-    return dataset
 
 
 def cmd_validate(args) -> int:
@@ -49,7 +29,7 @@ def cmd_validate(args) -> int:
                           "warnings": [p.as_dict() for p in warnings]}, ensure_ascii=False,
                          indent=2))
         return EXIT_INVALID if errors else EXIT_OK
-    _print_problems(errors + warnings, sys.stdout if not errors else sys.stderr)
+    print_problems(errors + warnings, sys.stdout if not errors else sys.stderr)
     if errors:
         print(f"数据无效：{len(errors)} 个错误，{len(warnings)} 个警告。", file=sys.stderr)
         return EXIT_INVALID
@@ -60,10 +40,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_kpis(args) -> int:
-    from analysis.kpis import compute_kpis, format_kpi_table, kpis_by_area
+    from analysis.kpis import compute_kpis, kpis_by_area
     from analysis.params import Params
 
-    dataset = _load_or_report(args.data)
+    dataset = load_or_report(args.data)
     if dataset is None:
         return EXIT_INVALID
     params = Params(base_year=args.base_year, eval_year=args.eval_year,
@@ -81,7 +61,7 @@ def cmd_kpis(args) -> int:
 
 
 def cmd_report(args) -> int:
-    dataset = _load_or_report(args.data)
+    dataset = load_or_report(args.data)
     if dataset is None:
         return EXIT_INVALID
     from maps.fonts import FontMissingError
@@ -114,8 +94,8 @@ def _positive(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analysis", description="联建网格看板：数据校验与指标计算")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="命令")
+    parser = Parser(prog="python -m analysis", description="联建网格看板：数据校验与指标计算")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="命令")
     sub.required = True
 
     p = sub.add_parser("validate", help="校验 GeoPackage 数据集（SPEC §2）")
@@ -142,9 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
                    help="地图版式：A4 横向（默认）或纵向")
     p.set_defaults(func=cmd_report)
-    from cli.evaluate import register_evaluate
     register_evaluate(sub)
-    from cli.ingest import add_import_parser
     add_import_parser(sub)
     return parser
 

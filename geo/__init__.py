@@ -1,0 +1,30 @@
+"""The data core: the schema of SPEC §2, reading and validating a dataset, CRS,
+settings and the stores.
+
+``atomic``
+    Writing files so that a crash never leaves half of one: temporary file in the same
+    folder, fsync, ``os.replace``, fsync of the folder.
+``crs``
+    Choosing a projected metric CRS for a dataset, and moving frames into it.
+``dataset``
+    Reading a GeoPackage into one typed, validated :class:`Dataset`.
+``integrity``
+    Checks across layers: references, memberships, income completeness.
+``problems``
+    Problems found in a dataset, and the error that carries them.
+``scenario_store``
+    Saved scenarios (SPEC §4 JSON documents) in one embedded SQLite database.
+``schema``
+    The layer schema of SPEC §2, declared as data.
+``settings``
+    Deployment settings (``dashboard.toml``) and which dataset to show.
+``store``
+    Dataset versions: the data store in the configured data folder (SPEC §6).
+``validate``
+    Validation of a dataset against the schema of :mod:`geo.schema`.
+``ingest``
+    The upload pipeline (a subpackage).
+
+Imports nothing of ours (the bottom layer); never streamlit, folium, pydeck or
+matplotlib.  Uploads live in the subpackage :mod:`geo.ingest`.
+"""

@@ -147,20 +147,6 @@ def _number(path: Path, raw: dict, section: str, key: str, kind: type, least, de
     return kind(value)
 
 
-def default_params(settings: Settings):
-    """:class:`analysis.params.Params` with the settings' thresholds (万元, m).
-
-    >>> default_params(load_settings(DEFAULT_CONFIG)).service_radius_m
-    1000.0
-    """
-    from analysis.params import Params
-
-    return Params(low_income_threshold=settings.low_income_threshold,
-                  target_income=settings.target_income,
-                  strong_threshold=settings.strong_threshold,
-                  service_radius_m=settings.service_radius_m)
-
-
 def streamlit_upload_limit_mb(path: str | os.PathLike = STREAMLIT_CONFIG) -> int | None:
     """``server.maxUploadSize`` (MB) of Streamlit's ``config.toml``, ``None`` when unset.
 

@@ -11,7 +11,7 @@ The city's ~12,000 unit grids must reach the browser in well under 3 MB
 written in JavaScript (about 3 MB/s, against 400 MB/s for ``JSON.parse``), so
 every character counts twice.  The payload is shaped for size:
 
-* display geometry is coverage-simplified (:func:`maps.styles.display_geometry`)
+* display geometry is coverage-simplified (:func:`maps.display.display_geometry`)
   and rounded to 1e-5° (about 1 m);
 * polygons are ``PolygonLayer`` rows ``{"p": [x0, y0, x1, y1, …]}`` of
   integers — the rounded coordinates in units of 1e-5° from the map's centre —
@@ -36,24 +36,17 @@ from analysis.grid import union_by
 from analysis.grid_checks import STATUSES
 from analysis.grid_tree import NODE_COLUMNS
 from geo import schema as s
-import texts
-from maps.display import DISPLAY_CRS, display_geometry
 from maps.deck import CompactDeck, view_of
+from maps.display import DISPLAY_CRS, display_geometry
 from maps.styles import Legend
+from maps.styles import DEFECT_STYLES, STATUS_COLORS  # noqa: F401 (re-exported)
+from maps.styles import GRID_HIGHLIGHT as HIGHLIGHT, GRID_OUTLINES as OUTLINES
+import texts
 
 DECIMALS = 5                 # display coordinates: 1e-5° ≈ 1 m
 TOLERANCE_M = 30.0           # coverage simplification of grids and villages
 SCALE = 10.0 ** -DECIMALS
 
-# Lookup tables of styles (RGBA), keyed by compliance class and defect.
-STATUS_COLORS = {"compliant": [49, 163, 84, 200], "households": [230, 126, 34, 225],
-                 "manager": [52, 120, 220, 225], "branch": [241, 196, 15, 230]}
-DEFECT_STYLES = {"gap": {"fill": [215, 25, 28, 170], "line": [160, 0, 0]},
-                 "overlap": {"fill": [136, 46, 196, 210], "line": [90, 0, 140]},
-                 "orphan": {"fill": [255, 0, 170, 120], "line": [0, 0, 0]}}
-OUTLINES = {"villages": ([30, 30, 30], 25.0, 0.4, 4.0), "l3": ([90, 90, 90], 10.0, 0.0, 2.0),
-            "l4": ([255, 255, 255], 4.0, 0.0, 1.5)}      # colour, width m, min px, max px
-HIGHLIGHT = {"l3": [20, 20, 140], "l4": [0, 0, 0]}
 # Up to this many unit grids on a map, each is a feature with an outline.
 # Beyond it (a county, the city) outlines are dropped — with software WebGL (no
 # GPU, common on intranet desktops) 12,000 stroked polygons take seconds per

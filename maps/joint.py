@@ -47,29 +47,16 @@ from folium.utilities import JsCode
 
 from analysis.orgs import IS_LEAD, ORG_NAME, TYPE_LABEL, village_orgs
 from geo import schema as s
-import texts
 from maps.leaflet import (StaticGeoJson, base_map, basemap_of, feature_collection,
                           leaflet_corners, shift_geometries)
+from maps.styles import JOINT_LEAD_FILL as LEAD_FILL, JOINT_STYLES as STYLES  # noqa: F401
+from maps.styles import NON_JOINT, ORG_PALETTE, SELECTED, TYPE_COLORS  # noqa: F401 (re-exported)
+import texts
 
 # Colourings: by organisation (neighbours differ) or by organisation type.
 COLOR_BY = ("org", "type")
-ORG_PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2",
-               "#ff9da7", "#9c755f", "#86bcb6", "#d4a6c8")
-TYPE_COLORS = {"strong_weak": "#e6550d", "industry": "#31a354", "village_enterprise": "#3182bd",
-               "territorial": "#756bb1", "other": "#bcbd22"}
-NON_JOINT = "#e3e3e3"
-SELECTED = "#c8102e"
-LEAD_FILL = "#ffd700"
 NO_ORG = texts.NO_VALUE
 
-STYLES = {
-    "village": {"color": "#ffffff", "weight": 0.5, "fillOpacity": 0.8},
-    "context": {"color": "#4d4d4d", "weight": 1.0, "fill": False},
-    "org": {"color": "#222222", "weight": 2.2, "fill": False},
-    "selected": {"color": SELECTED, "weight": 4.0, "fill": False},
-    "lead": {"radius": 4, "color": "#7a0000", "weight": 1, "fill": True,
-             "fill_color": LEAD_FILL, "fill_opacity": 1.0},
-}
 # Leaflet style function of the villages: the shared style, each its own fill.
 _VILLAGE_STYLE = ("function(feature) { return Object.assign(%s, "
                   "{fillColor: feature.properties.fill}); }" % json.dumps(STYLES["village"]))

@@ -11,18 +11,10 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import schema as s
-from maps.styles import CATEGORY_COLORS, Legend, classify_colors
 from maps.deck import CompactDeck, polygon_layer, view_of
+from maps.styles import CATEGORY_COLORS, Legend, classify_colors
+from maps.styles import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL  # noqa: F401 (re-exported)
 
-# Colourings: key → (column of analysis.villages.village_table, ramp, unit).
-COLORINGS = {
-    "joint": ("is_joint", None, ""),
-    "income_eval": ("income_eval", "reds", " 万元"),
-    "income_gain": ("income_gain", "greens", " 万元"),
-}
-ORG_LINE = (20, 20, 120)
-LEAD_FILL = [255, 215, 0, 235]
-SITE_FILL = [0, 114, 178, 220]
 SELECTED_LINE = (255, 200, 0)
 CLICK_LAYER = "areas"
 _LEVELS = ("county", "township", "village")

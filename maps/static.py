@@ -6,7 +6,7 @@ Builders *return* a :class:`matplotlib.figure.Figure` (never pyplot's global
 state); :func:`maps.print_layout.save_figure` writes it.  Everything is drawn in
 the projected metric CRS fitted to the area shown (:func:`geo.crs.metric_crs`),
 never in degrees.  Colours and classes are those of the dashboard's maps: the
-same lookup tables (:mod:`maps.styles`, :mod:`maps.overview`,
+same lookup tables (:mod:`maps.styles`,
 :mod:`maps.joint`, :mod:`maps.grids`) and the same classification
 (:func:`maps.styles.classify_colors`).
 """
@@ -29,15 +29,14 @@ from analysis.income import resolve_years
 from analysis.orgs import IS_LEAD, village_orgs
 from analysis.params import Params
 from analysis.villages import village_table
-from maps import print_layout as ml
 from geo import schema as s
-import texts
 from geo.crs import metric_crs, to_metric
+from maps import print_layout as ml
 from maps.fonts import font_rc
-from maps.grids import DEFECT_STYLES, OUTLINES, STATUS_COLORS
-from maps.joint import NON_JOINT, STYLES as JOINT_STYLES, TYPE_COLORS
-from maps.styles import CATEGORY_COLORS, classify_colors
-from maps.overview import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL
+from maps.styles import (CATEGORY_COLORS, COLORINGS, DEFECT_STYLES, GRID_OUTLINES as OUTLINES,
+                         JOINT_STYLES, LEAD_FILL, NON_JOINT, ORG_LINE, SITE_FILL, STATUS_COLORS,
+                         TYPE_COLORS, classify_colors)
+import texts
 
 MAP_KEYS = tuple(texts.REPORT_MAPS)            # overview, income, joint, grid, service
 BORDER = "#4d4d4d"

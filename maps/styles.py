@@ -86,3 +86,45 @@ def legend_html(legend: Legend) -> str:
         f'{escape(label)}</span>' for c, label in legend.entries)
     title = f"<b>{escape(legend.title)}</b> " if legend.title else ""
     return f'<div class="legend">{title}{items}</div>'
+
+
+# ---- the overview's deck (and its print map) -------------------------------
+# Colourings: key → (column of analysis.villages.village_table, ramp, unit).
+COLORINGS = {
+    "joint": ("is_joint", None, ""),
+    "income_eval": ("income_eval", "reds", " 万元"),
+    "income_gain": ("income_gain", "greens", " 万元"),
+}
+ORG_LINE = (20, 20, 120)
+LEAD_FILL = [255, 215, 0, 235]
+SITE_FILL = [0, 114, 178, 220]
+
+
+# ---- the grid compliance map (web and print) -------------------------------
+# Lookup tables of styles (RGBA), keyed by compliance class and defect.
+STATUS_COLORS = {"compliant": [49, 163, 84, 200], "households": [230, 126, 34, 225],
+                 "manager": [52, 120, 220, 225], "branch": [241, 196, 15, 230]}
+DEFECT_STYLES = {"gap": {"fill": [215, 25, 28, 170], "line": [160, 0, 0]},
+                 "overlap": {"fill": [136, 46, 196, 210], "line": [90, 0, 140]},
+                 "orphan": {"fill": [255, 0, 170, 120], "line": [0, 0, 0]}}
+GRID_OUTLINES = {"villages": ([30, 30, 30], 25.0, 0.4, 4.0), "l3": ([90, 90, 90], 10.0, 0.0, 2.0),
+                 "l4": ([255, 255, 255], 4.0, 0.0, 1.5)}      # colour, width m, min px, max px
+GRID_HIGHLIGHT = {"l3": [20, 20, 140], "l4": [0, 0, 0]}
+
+
+# ---- the 跨村联建 map (web and print) ------------------------------------------
+ORG_PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2",
+               "#ff9da7", "#9c755f", "#86bcb6", "#d4a6c8")
+TYPE_COLORS = {"strong_weak": "#e6550d", "industry": "#31a354", "village_enterprise": "#3182bd",
+               "territorial": "#756bb1", "other": "#bcbd22"}
+NON_JOINT = "#e3e3e3"
+SELECTED = "#c8102e"
+JOINT_LEAD_FILL = "#ffd700"
+JOINT_STYLES = {
+    "village": {"color": "#ffffff", "weight": 0.5, "fillOpacity": 0.8},
+    "context": {"color": "#4d4d4d", "weight": 1.0, "fill": False},
+    "org": {"color": "#222222", "weight": 2.2, "fill": False},
+    "selected": {"color": SELECTED, "weight": 4.0, "fill": False},
+    "lead": {"radius": 4, "color": "#7a0000", "weight": 1, "fill": True,
+             "fill_color": JOINT_LEAD_FILL, "fill_opacity": 1.0},
+}

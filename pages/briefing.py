@@ -2,17 +2,17 @@
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
+from maps.overview import overview_map
 import texts
-from ui import cached, frame as ui
+from ui import cached, frame
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
                          village_line)
-from maps.overview import overview_map
 
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
 
-src, _ = ui.open_page(__file__)
-county, township, village = ui.area_state()
+src, _ = frame.open_page(__file__)
+county, township, village = frame.area_state()
 
 theme = st.query_params.get("theme", "dark")
 theme = theme if theme in texts.BRIEFING_THEMES else "dark"
@@ -27,7 +27,7 @@ def numbers(keys):
 
 top, switch = st.columns([5, 1])
 detail = cached.village_detail(src, params, village) if village else None
-area = ui.area_title(cached.area_options(src), county, township)
+area = frame.area_title(cached.area_options(src), county, township)
 if detail is not None and len(detail):
     area += f" · {detail['name'].iloc[0]}"
 top.html(header_html(texts.APP_TITLE, area, src.is_demo))
@@ -40,7 +40,7 @@ with switch:
         st.rerun()
     st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
     if county:
-        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=ui.go_up,
+        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
                   key="briefing_up")
 
 left, middle, right = st.columns([1, 2.4, 1])
@@ -52,7 +52,7 @@ with left:
 deck, _ = overview_map(cached.display_layers(src), cached.villages_table(src, params), "joint",
                        county, township, outline=tuple(theme_of(theme)["line"]),
                        view_px=(820, 740), village=village)
-ui.area_map(middle, deck, "briefing_map", height=760)
+frame.area_map(middle, deck, "briefing_map", height=760)
 if detail is not None and len(detail):
     middle.html(village_line(detail.iloc[0], theme))
 right.html(number_panel(numbers(RIGHT), theme))

@@ -1,14 +1,14 @@
 """数据管理: import real data safely, keep every confirmed import as a version, roll back."""
 import streamlit as st
 
-from ui import cached, data_sections as data_ui, frame as ui
-from texts import data as td
 from geo.settings import load_settings
 from geo.store import DataStore
+from texts import data as td
+from ui import cached, data_sections as data_ui, frame
 
 settings = load_settings()
 store = DataStore(settings.folder)
-ui.require_frame(__file__)
+frame.require_frame(__file__)
 src = cached.current_source()
 st.title(td.PAGE)
 notice = st.session_state.pop("data_notice", None)

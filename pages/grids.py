@@ -6,12 +6,11 @@ import streamlit as st
 from analysis.grid_tree import (child_options, integrity_scope, level_figures, node_path,
                                 noncompliant_grids, selected_node)
 from analysis.kpis import KPI_LABELS
-import texts
-from ui import cached, cached_grids, frame as ui
 from geo import schema as s
 from maps.grids import grid_legend
 from maps.styles import legend_html
-from ui.frame import area_title
+import texts
+from ui import cached, cached_grids, frame
 
 DRILL = (("grid_village", "village", 2), ("grid_l3", "l3", 3), ("grid_l4", "l4", 4))
 CARDS = {3: ("grid_l3", "grid_l3_branch_coverage"),
@@ -28,9 +27,9 @@ def select_picked(tree, map_key: str) -> None:
         st.session_state[state_key] = path[by]
 
 
-src, data = ui.open_page(__file__)
+src, data = frame.open_page(__file__)
 area = {key: st.session_state.get(key) for key in ("county", "township", "village")}
-title = area_title(cached.area_options(src), area["county"], area["township"])
+title = frame.area_title(cached.area_options(src), area["county"], area["township"])
 st.title(f"{texts.PAGE_GRIDS} · {title}")
 if not data.has(s.GRIDS):
     st.info(texts.GRID_NO_DATA)

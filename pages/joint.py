@@ -4,12 +4,12 @@ from streamlit_folium import st_folium
 
 from analysis.kpis import KPI_LABELS
 from analysis.orgs import select_area
-import texts
-from ui import cached, cached_joint, frame as ui
-from ui import joint_charts as jc
 from maps.joint import COLOR_BY, clicked_village, map_from_layers, selection_layer
+import texts
+from ui import cached, cached_joint, frame
+from ui import joint_charts as jc
 
-src, _ = ui.open_page(__file__)
+src, _ = frame.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
 
 params, settings = cached.params(), cached_joint.basemap_settings()

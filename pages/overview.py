@@ -1,21 +1,21 @@
 """总览：headline figures, the map of the selected area, the income trend."""
 import streamlit as st
 
-import texts
-from ui import cached, frame as ui
-from maps.styles import legend_html
 from maps.overview import COLORINGS, area_mask, overview_map
+from maps.styles import legend_html
+import texts
+from ui import cached, frame
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
          "low_income_villages", "grid_l3", "grid_l4", "grid_l3_branch_coverage",
          "grid_manager_coverage", "service_population_coverage")
 
-src, data = ui.open_page(__file__)
-county, township, village = ui.area_state()
+src, data = frame.open_page(__file__)
+county, township, village = frame.area_state()
 
 params = cached.params()
 
-st.title(f"{texts.APP_TITLE} · {ui.area_title(cached.area_options(src), county, township)}")
+st.title(f"{texts.APP_TITLE} · {frame.area_title(cached.area_options(src), county, township)}")
 if src.is_demo:
     st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
 figs = cached.selection_figures(src, params, county, township)
@@ -23,7 +23,7 @@ before = cached.previous_year(src, params)
 previous = cached.selection_figures(src, before, county, township) if before else None
 st.caption(texts.YEARS.format(base=figs["base_year"], eval=figs["eval_year"]) + (
     "；" + texts.PREVIOUS_YEAR.format(year=before.eval_year) if before else ""))
-ui.metric_cards(figs, CARDS, previous)
+frame.metric_cards(figs, CARDS, previous)
 
 left, right = st.columns([3, 1])
 with right:
@@ -42,9 +42,9 @@ if show_sites:
 deck, legend = overview_map(cached.display_layers(src), cached.villages_table(src, params),
                             coloring, county, township, extras, village=village)
 with left:
-    ui.area_map(st, deck, "overview_map", height=560)
+    frame.area_map(st, deck, "overview_map", height=560)
     if county:
-        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=ui.go_up,
+        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
                   key="overview_up")
     st.html(legend_html(legend))
     st.caption(texts.MAP_CAPTION)

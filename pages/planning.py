@@ -1,17 +1,17 @@
 """分组规划: what-if village groupings — edit, live checks and figures, suggest, save, compare."""
 import streamlit as st
 
-import texts
-from ui import (cached, cached_planning, planning_state, planning_sections as planning_ui,
-                frame as ui)
-from texts import planning as tp
 from geo.settings import load_settings
+import texts
+from texts import planning as tp
+from ui import (cached, cached_planning, planning_state, planning_sections as planning_ui,
+                frame)
 
-src, _ = ui.open_page(__file__)
+src, _ = frame.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
 
 params, settings = cached.params(), load_settings()
-st.title(f"{tp.PAGE_PLANNING} · {ui.area_title(cached.area_options(src), county, township)}")
+st.title(f"{tp.PAGE_PLANNING} · {frame.area_title(cached.area_options(src), county, township)}")
 if src.is_demo:
     st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
 planning_state.ensure((src.path, src.version), cached_planning.today(src))

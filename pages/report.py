@@ -1,12 +1,12 @@
 """报告导出: static maps, the Word briefing and the workbook, built on request."""
 import streamlit as st
 
-import texts
-from ui import cached, cached_report, frame as ui
 from maps.fonts import FontMissingError
 from maps.static import MAP_KEYS
+import texts
+from ui import cached, cached_report, frame
 
-src, data = ui.open_page(__file__)
+src, data = frame.open_page(__file__)
 
 st.title(texts.PAGE_REPORT)
 st.caption(texts.REPORT_INTRO)
@@ -16,7 +16,7 @@ options = cached.area_options(src)
 # 范围 starts on the sidebar's area (a township's or village's county: reports are
 # city- or county-wide); again when the sidebar changes, and when the page comes
 # back (Streamlit forgets the widget's value on the other pages).
-sidebar_county = ui.area_state()[0]
+sidebar_county = frame.area_state()[0]
 if ("report_county" not in st.session_state
         or st.session_state.get("report_county_from", "unset") != sidebar_county):
     st.session_state["report_county"] = sidebar_county if sidebar_county in options else None

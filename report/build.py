@@ -22,14 +22,14 @@ from analysis.grid_checks import grid_compliance
 from analysis.grid_tree import grid_tree, noncompliant_grids
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
+from geo import schema as s
+from maps import print_layout as ml
+from maps.static import MAP_KEYS, build_map, crs_note, map_layers, map_title
+from report.excel import Sheet, write_xlsx
 from report.tables import area_table, kpi_header, low_income_table, org_member_table, table_cell
 from report.text import report_passages
-from maps import print_layout as ml
-from geo import schema as s
-import texts
 from report.word import Section, Table, write_docx
-from report.excel import Sheet, write_xlsx
-from maps.static import MAP_KEYS, build_map, crs_note, map_layers, map_title
+import texts
 
 log = logging.getLogger(__name__)
 FILE_NAMES = {"overview": "总览图", "income": "收入分级图", "joint": "联村党组织分布图",

@@ -1,19 +1,36 @@
-"""The Streamlit boundary: cached resources, widgets and page sections, session state, warm-up.
+"""The Streamlit boundary: cached resources, widgets and page sections, session state,
+warm-up.
 
-===================== ============================================================
-``briefing``          The briefing screen (汇报模式): its CSS per theme and its big-number panels.
-``cached``            Cached, read-only resources for the pages (the Streamlit boundary of geo/).
-``cached_grids``      Cached resources of the 网格治理 page, keyed by the dataset's :class:`ui.cached.Source`.
-``cached_joint``      Cached resources of the 跨村联建 page (the Streamlit boundary for analysis.orgs and maps.joint).
-``cached_planning``   Cached resources of the 分组规划 page (the Streamlit boundary for scenarios).
-``cached_report``     Cached report exports of the 报告导出 page, keyed by the dataset's :class:`ui.cached.Source` and the options chosen (never by frames).
-``data_sections``     The sections of the 数据管理 page: the dataset in use and its versions, an upload checked before anything changes, templates and the guide.
-``frame``             Small Streamlit render helpers shared by the pages (cards, errors, picks).
-``joint_charts``      Charts and display tables of the 跨村联建 page (Vega-Lite through Altair, drawn by Streamlit's bundled vega-embed: nothing is fetched).
-``planning_sections`` The sections of the 分组规划 page: edit, suggest, save/load/import/export, compare.
-``planning_state``    The planner's working scenario in ``st.session_state``: history, group being edited, edits.
-``warmup``            Preparing the other pages in the background once the first page is on screen.
-===================== ============================================================
+``briefing``
+    The briefing screen (汇报模式): its CSS per theme and its big-number panels.
+``cached``
+    Cached, read-only resources for the pages (the Streamlit boundary of geo/).
+``cached_grids``
+    Cached resources of the 网格治理 page, keyed by the dataset's :class:`ui.cached.Source`.
+``cached_joint``
+    Cached resources of the 跨村联建 page (the Streamlit boundary for analysis.orgs and
+    maps.joint).
+``cached_planning``
+    Cached resources of the 分组规划 page (the Streamlit boundary for scenarios).
+``cached_report``
+    Cached report exports of the 报告导出 page, keyed by the dataset's :class:`ui.cached.Source`
+    and the options chosen (never by frames).
+``data_sections``
+    The sections of the 数据管理 page: the dataset in use and its versions, an upload checked
+    before anything changes, templates and the guide.
+``frame``
+    Small Streamlit render helpers shared by the pages (cards, errors, picks).
+``joint_charts``
+    Charts and display tables of the 跨村联建 page (Vega-Lite through Altair, drawn by
+    Streamlit's bundled vega-embed: nothing is fetched).
+``planning_sections``
+    The sections of the 分组规划 page: edit, suggest, save/load/import/export, compare.
+``planning_state``
+    The planner's working scenario in ``st.session_state``: history, group being edited,
+    edits.
+``warmup``
+    Preparing the other pages in the background once the first page is on screen.
 
-The only package (with ``pages/`` and ``dashboard.py``) that imports streamlit.  May import every package of ours except ``cli``.
+With ``pages/`` and ``dashboard.py`` the only package that imports streamlit.  May
+import every package of ours except ``cli``.
 """

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis.kpis import compute_kpis, kpis_by_area, prepare_kpis
-from analysis.params import Params
+from analysis.params import Params, default_params
 from analysis.trends import income_trend
 from analysis.villages import village_table
 from geo import schema as s
 from geo.dataset import Dataset, load_dataset
+from geo.settings import dataset_path, load_settings
 from maps.display import display_geometry, dissolve_display
 from maps.overview import area_mask, lead_points, org_outlines, site_points
-from geo.settings import dataset_path, default_params, load_settings
 
 
 @dataclass(frozen=True)

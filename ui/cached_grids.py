@@ -11,8 +11,8 @@ import streamlit as st
 from analysis.grid_checks import GridIntegrity, grid_compliance, grid_integrity
 from analysis.grid_tree import grid_tree, integrity_scope
 from analysis.params import Params
-from ui.cached import Source, dataset
 from maps.grids import CompactDeck, build_grid_deck, grid_display_layers
+from ui.cached import Source, dataset
 
 
 @st.cache_resource(max_entries=4)

@@ -13,10 +13,10 @@ import streamlit as st
 
 from analysis import orgs
 from analysis.params import Params
-from ui import cached
 from geo import schema as s
-from maps.joint import JointMapLayers, joint_map_layers
 from geo.settings import Settings, load_settings
+from maps.joint import JointMapLayers, joint_map_layers
+from ui import cached
 
 
 def _years(src: cached.Source, params: Params) -> tuple:

@@ -18,12 +18,12 @@ from analysis.scenario import GroupRules, area_coverage, evaluate_scenario, scen
 from analysis.scenario_compare import compare_scenarios
 from analysis.scenario_edit import assignment, today_document
 from analysis.suggest import SuggestRules, scope_candidates, suggest_groups, suggestion_notes
-from ui import cached
-from ui.cached_joint import village_names
 from geo import schema as s
-from maps.planning import PlanningBase, planning_base
 from geo.scenario_store import ScenarioStore
 from geo.settings import Settings, load_settings
+from maps.planning import PlanningBase, planning_base
+from ui import cached
+from ui.cached_joint import village_names
 
 
 @st.cache_resource(max_entries=4, show_spinner="正在计算村的相邻关系…")

@@ -14,8 +14,8 @@ import zipfile
 import streamlit as st
 
 from geo import schema as s
-from ui.cached import Source, dataset, params as default_params, prepared
 from report.build import ReportOptions, write_report
+from ui.cached import Source, dataset, params as default_params, prepared
 
 MIME = {".png": "image/png", ".svg": "image/svg+xml", ".pdf": "application/pdf",
         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

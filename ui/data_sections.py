@@ -18,19 +18,19 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as s
-import texts
-from texts import data as td
-from ui.cached import Source, dataset
+from geo.ingest.base import read_base
 from geo.ingest.columns import recalled_mapping, remember_mapping
 from geo.ingest.coords import COORD_SYSTEMS, crs_choices
-from geo.ingest.base import read_base
 from geo.ingest.plan import (plan_import, problems_csv_bytes, problems_table, problems_xlsx_bytes,
                              write_dataset_gpkg)
 from geo.ingest.read import FORMAT_LABELS, options_from_settings, read_upload
+from geo.ingest.templates import import_guide_markdown, template_gpkg_bytes, template_xlsx_bytes
 from geo.problems import DatasetError
 from geo.settings import ENV_DATA
 from geo.store import DataStore
-from geo.ingest.templates import import_guide_markdown, template_gpkg_bytes, template_xlsx_bytes
+import texts
+from texts import data as td
+from ui.cached import Source, dataset
 
 UPLOAD_TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
-import texts
 from geo.problems import DatasetError
+import texts
 
 
 

@@ -15,17 +15,17 @@ from streamlit_folium import st_folium
 
 from analysis import scenario_edit as ed
 from analysis.scenario import scenario_document
-from ui import cached_planning as cp
-from ui.cached_joint import village_names
-from ui import planning_state as state
+from analysis.scenario_file import ScenarioFileError, read_scenario
 from geo import schema as s
-import texts
-from texts import planning as tp
-from ui.joint_charts import legend_html
 from maps.joint import clicked_village
 from maps.planning import legend_items, planning_map, scenario_map, scenario_overlay
-from analysis.scenario_file import (ScenarioFileError, comparison_to_xlsx, read_scenario,
-                                    table_to_csv)
+from report.exports import comparison_to_xlsx, table_to_csv
+import texts
+from texts import planning as tp
+from ui import cached_planning as cp
+from ui import planning_state as state
+from ui.cached_joint import village_names
+from ui.joint_charts import legend_html
 
 PERCENT_KEYS = ("joint_coverage", "joint_population_coverage")
 BASIS_LABELS = {"type_label": "联建类型", "joint_villages": "样本联建村数",

@@ -30,9 +30,9 @@ class _OwnThreadOnly(logging.Filter):
 
 
 def _warm(src, params, delay_s: float) -> None:
-    from ui import cached, cached_grids, cached_joint, cached_planning
     from geo.problems import DatasetError
     from geo.settings import load_settings
+    from ui import cached, cached_grids, cached_joint, cached_planning
 
     time.sleep(delay_s)  # let the browser paint the first page before competing for the CPU
     try:

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.ingest.columns import field_keys, match_field
 from geo.dataset import check_geopackage_file
+from geo.ingest.columns import field_keys, match_field
 from geo.ingest.encoding import decode_table_bytes
 from geo.ingest.safe_zip import (ZipLimits, check_zip, display_name, extract_members,
                                  shapefile_members)

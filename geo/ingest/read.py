@@ -30,15 +30,15 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from geo.ingest import formats as fmt
 from geo import schema as s
+from geo.ingest import formats as fmt
 from geo.ingest.columns import MAP_HINT, apply_mapping, auto_mapping
 from geo.ingest.coords import (COORD_SYSTEMS, choices_text, coordinate_problem, crs_choices,
                                crs_text, parse_crs, suggest_crs, to_wgs84)
 from geo.ingest.encoding import (EncodingError, TextEncoding, shapefile_encoding,
                                  trim_truncated_names)
-from geo.problems import ERROR, WARNING, HasProblems, Problem
 from geo.ingest.safe_zip import ArchiveError, ZipLimits
+from geo.problems import ERROR, WARNING, HasProblems, Problem
 
 log = logging.getLogger(__name__)
 FORMAT_LABELS = {"gpkg": "GeoPackage", "geojson": "GeoJSON", "shapefile": "Shapefile", "csv": "CSV",

@@ -1,4 +1,4 @@
-"""All figures together: compute_kpis, kpis_by_area, format_kpi_table.
+"""All figures together: compute_kpis, kpis_by_area.
 
 The expected values are those worked out in the topic tests (see conftest
 for the toy dataset); here they are checked through the public entry points.
@@ -8,8 +8,7 @@ import json
 import pytest
 
 from analysis import coverage, grid, income, service, stars
-from analysis.kpis import (KPI_KEYS, KPI_LABELS, compute_kpis, format_kpi_table,
-                           kpis_by_area, prepare_kpis)
+from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
 from geo import schema as s
 from tests.analysis.conftest import (C1_CODE, C2_CODE, METRIC, T11, T12, T21, make_dataset,
@@ -175,33 +174,6 @@ def test_same_figures_in_a_projected_crs(toy):
     for name in (s.VILLAGES, s.GRIDS, s.SERVICE_SITES):
         layers[name] = layers[name].to_crs(METRIC)
     assert_figures(compute_kpis(make_dataset(**layers), P300), CITY)
-
-
-def test_format_city_table(toy):
-    text = format_kpi_table([compute_kpis(toy, P300)])
-    assert "收入年份：2019 → 2021" in text
-    lines = {line.split()[0]: line.split()[1:] for line in text.splitlines()[1:] if line.strip()}
-    assert lines["联村覆盖率"] == ["%", "80.00%"]
-    assert lines["联建村村均增收"] == ["万元", "8.33"]
-    assert lines["行政村数"] == ["个", "5"]
-    assert lines["平均每个联村党组织成员数"] == ["个/组织", "2.50"]
-
-
-def test_format_area_table_and_missing(toy):
-    """One column per area, named and coded; a missing figure shows as —."""
-    text = format_kpi_table(kpis_by_area(toy, "county", P300))
-    assert "甲县" in text and "乙县" in text and C2_CODE in text
-    row = next(line for line in text.splitlines() if line.startswith("未联建村村均增收"))
-    assert row.split()[1:] == ["万元", "—", "-0.50"]
-
-
-def test_format_wraps_many_areas(toy):
-    rows = [dict(r, code=f"{i:02d}", name=f"区{i}") for i, r in
-            enumerate(kpis_by_area(toy, "township", P300) * 3)]
-    text = format_kpi_table(rows)
-    headers = [line for line in text.splitlines() if line.startswith("指标")]
-    assert len(headers) == 2 and "区5" in headers[0] and "区6" in headers[1]
-    assert format_kpi_table([]) == "（无数据）"
 
 
 def test_no_village_at_all(toy):

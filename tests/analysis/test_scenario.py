@@ -9,9 +9,8 @@ import pytest
 from analysis.grouping import Group, GroupRules
 from analysis.kpis import KPI_KEYS, compute_kpis
 from analysis.params import Params
-from cli.evaluate import scenario_dataset
 from analysis.scenario import (Scenario, evaluate_group, evaluate_scenario, scenario_context,
-                               scenario_from_today)
+                               scenario_dataset, scenario_from_today)
 from geo import schema as s
 from geo.dataset import load_dataset
 from tests.analysis.conftest import make_dataset

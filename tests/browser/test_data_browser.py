@@ -10,7 +10,7 @@ import pytest
 from geo.dataset import load_dataset
 from tests.browser.conftest import ARTIFACTS, recorded_page, start_server
 from tests.conftest import DEMO, ROOT
-from tests.geo.import_fixtures import write_shapefile, zip_shapefile
+from tests.geo.ingest.fixtures import write_shapefile, zip_shapefile
 
 COUNTY = "350481"  # 永安市
 XSS = '<img src=x onerror="window.__xss=1">'

@@ -17,7 +17,7 @@ from geo.store import DataStore
 from tests.browser.conftest import ARTIFACTS, recorded_page, start_server
 from tests.conftest import DEMO
 from tests.geo.conftest import tiny_layers, write_gpkg
-from tests.geo.import_fixtures import digest
+from tests.geo.ingest.fixtures import digest
 
 CONFIRM = "确认导入，生成新数据版本"
 

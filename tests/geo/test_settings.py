@@ -5,7 +5,7 @@ import tomllib
 import pytest
 
 from geo.settings import (DEFAULT_CONFIG, ENV_DATA, ROOT, STREAMLIT_CONFIG, dataset_path,
-                          default_params, load_settings, streamlit_upload_limit_mb)
+                          load_settings, streamlit_upload_limit_mb)
 from geo.store import DataStore
 from tests.geo.conftest import tiny_layers, write_gpkg
 
@@ -62,14 +62,6 @@ def test_values_are_read(tmp_path):
 def test_bad_values_are_refused_naming_the_key(tmp_path, text, message):
     with pytest.raises(ValueError, match="配置文件 .*：" + message):
         load_settings(write_config(tmp_path, text))
-
-
-def test_default_params_take_the_thresholds(tmp_path):
-    s = load_settings(write_config(tmp_path, "[figures]\nstrong_threshold = 80\n"
-                                   "low_income_threshold = 5\nservice_radius_m = 500\n"))
-    p = default_params(s)
-    assert (p.strong_threshold, p.low_income_threshold, p.target_income,
-            p.service_radius_m) == (80.0, 5.0, 50.0, 500.0)
 
 
 # ---- which dataset is shown (SPEC §6) ----------------------------------------

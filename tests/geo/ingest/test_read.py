@@ -12,7 +12,7 @@ from geo.ingest.columns import recalled_mapping, remember_mapping
 from geo.ingest.encoding import TextEncoding
 from geo.ingest.read import ImportOptions, read_upload
 from tests.geo.conftest import tiny_layers, write_gpkg
-from tests.geo.import_fixtures import (VRT, chinese_villages, frame_to_csv, income_rows, passwd_leaked,
+from tests.geo.ingest.fixtures import (VRT, chinese_villages, frame_to_csv, income_rows, passwd_leaked,
                                        write_shapefile, write_text, xlsx_bytes, zip_shapefile)
 
 NAMES = ["一村", "二村", "三村", "燕江社区"]

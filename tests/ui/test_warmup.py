@@ -3,9 +3,9 @@ own cached functions, survives any dataset, and keeps Streamlit's log quiet."""
 import logging
 import threading
 
+from tests.conftest import DEMO
 from ui import cached, cached_grids, warmup
 from ui.cached import Source
-from tests.conftest import DEMO
 
 
 def test_warm_up_fills_the_pages_caches(caplog, monkeypatch):

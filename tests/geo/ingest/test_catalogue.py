@@ -16,7 +16,7 @@ import shapely
 
 from cli.main import main
 from tests.geo.conftest import tiny_layers, write_gpkg
-from tests.geo.import_fixtures import (VRT, base_dataset, chinese_villages, digest, frame_to_csv, income_rows,
+from tests.geo.ingest.fixtures import (VRT, base_dataset, chinese_villages, digest, frame_to_csv, income_rows,
                                        link_entry, no_temp_files, passwd_leaked, write_shapefile, write_text,
                                        xlsx_bytes, zip_entries, zip_shapefile)
 

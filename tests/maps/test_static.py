@@ -14,11 +14,11 @@ from PIL import Image
 
 from analysis.kpis import kpis_by_area
 from analysis.params import Params
-from maps import print_layout as ml
 from geo.dataset import load_dataset
+from maps import print_layout as ml
 from maps.fonts import FontMissingError, cjk_font, font_rc
-from maps.styles import CATEGORY_COLORS
 from maps.static import MAP_KEYS, build_map, map_layers, map_title, rgba
+from maps.styles import CATEGORY_COLORS
 from tests.conftest import DEMO
 
 YONGAN = "350481"

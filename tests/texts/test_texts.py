@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from tests.conftest import ROOT
 import texts
 from texts import data as texts_data, planning as texts_planning
-from tests.conftest import ROOT
 
 MODULES = {"texts": texts, "tp": texts_planning, "td": texts_data}
 USE = re.compile(r"\b(texts|tp|td)\.([A-Z][A-Z0-9_]*)\b")

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from ui import cached
 from maps.overview import overview_map, picked_area
 from tests.conftest import DEMO
+from ui import cached
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from geo.ingest.encoding import (EncodingError, TextEncoding, check_decoding, dbf_text,
                                  decode_table_bytes, detect_encoding, mojibake_reason,
                                  normalise_encoding, shapefile_encoding, trim_truncated_names)
-from tests.geo.import_fixtures import chinese_villages, write_shapefile
+from tests.geo.ingest.fixtures import chinese_villages, write_shapefile
 
 
 @pytest.mark.parametrize("text, name", [("GBK", "GBK"), ("936", "GBK"), ("CP936", "GBK"), ("ANSI 936", "GBK"),

@@ -13,13 +13,13 @@ from docx.oxml.ns import qn
 from analysis.grid_checks import grid_compliance
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
+from geo.dataset import load_dataset
+from report import build as report_module
+from report.build import ReportOptions, write_report
 from report.tables import kpi_header, table_cell
 from report.text import format_number, report_passages
-from report import build as report_module
-from geo.dataset import load_dataset
-from report.build import ReportOptions, write_report
-from tests.analysis.test_report_text import PARAM_UNITS, assert_traced
 from tests.conftest import DEMO
+from tests.report.test_text import PARAM_UNITS, assert_traced
 
 YONGAN = "350481"
 QUICK = ReportOptions(maps=("overview", "grid"), dpi=40, sample=True, date=dt.date(2026, 11, 23))

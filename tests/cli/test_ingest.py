@@ -13,7 +13,7 @@ from cli.main import main
 from geo.dataset import load_dataset
 from tests.conftest import ROOT
 from tests.geo.conftest import tiny_layers
-from tests.geo.import_fixtures import (VRT, base_dataset, chinese_villages, digest, frame_to_csv, income_rows,
+from tests.geo.ingest.fixtures import (VRT, base_dataset, chinese_villages, digest, frame_to_csv, income_rows,
                                        passwd_leaked, write_shapefile, write_text, xlsx_bytes, zip_shapefile)
 
 

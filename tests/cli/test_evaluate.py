@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from cli.main import main
 from analysis.kpis import KPI_KEYS, compute_kpis
+from cli.main import main
 from geo.dataset import load_dataset
 from tests.analysis.test_grouping import A, B, C, D, E, F, square_layers
 from tests.conftest import ROOT

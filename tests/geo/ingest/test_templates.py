@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 
 from geo import schema as s
 from geo.dataset import read_dataset, validate_layers
-from geo.settings import load_settings
 from geo.ingest.templates import (GUIDE_SHEET, TEMPLATE_SHEETS, header_field_name,
                                   import_guide_markdown, template_gpkg_bytes, template_header,
                                   template_xlsx_bytes)
+from geo.settings import load_settings
 from tests.geo.conftest import tiny_layers
 
 OGR_DTYPE = {s.TEXT: "object", s.CHOICE: "object", s.INT: "int64", s.FLOAT: "float64",

@@ -6,7 +6,7 @@ import pytest
 
 from geo.ingest.safe_zip import (ArchiveError, ZipLimits, check_zip, display_name,
                                  extract_members, shapefile_members)
-from tests.geo.import_fixtures import device_entry, link_entry, zip_entries
+from tests.geo.ingest.fixtures import device_entry, link_entry, zip_entries
 
 SHP = [("v/村.shp", b"\x00\x00\x27\x0a"), ("v/村.shx", b"\x00\x00\x27\x0a"), ("v/村.dbf", b"\x03")]
 

@@ -13,15 +13,15 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.ingest import plan as imp
 from geo.dataset import load_dataset, read_dataset
+from geo.ingest import plan as imp
 from geo.ingest.base import read_base
 from geo.ingest.read import read_upload
 from geo.problems import Problem
 from tests.conftest import DEMO, ROOT
 from tests.geo.conftest import tiny_layers
-from tests.geo.import_fixtures import (base_dataset, chinese_villages, digest, frame_to_csv, no_temp_files,
-                                       write_shapefile, write_text)
+from tests.geo.ingest.fixtures import (base_dataset, chinese_villages, digest, frame_to_csv,
+                                       no_temp_files, write_shapefile, write_text)
 
 
 def _villages_upload(tmp_path, layers=None):
