@@ -45,6 +45,29 @@ def with_area_keys(frame: dict, villages: pd.DataFrame, rows: np.ndarray) -> dic
     return frame
 
 
+def grid_area_keys(villages: pd.DataFrame, grids: pd.DataFrame) -> pd.DataFrame:
+    """The village, township and county codes where each grid counts, aligned with ``grids``.
+
+    The one rule for every screen and print map and every figure
+    (:func:`analysis.grid.grid_placement`): the declared parent chain, else
+    the village containing the grid, else ``None``.  An orphan grid is thus
+    shown in the area it lies in.
+
+    >>> import geopandas as gpd, shapely
+    >>> v = gpd.GeoDataFrame({"village_code": ["a", "b"], "township_code": ["t1", "t2"],
+    ...     "county_code": ["c", "c"]}, crs="EPSG:32650",
+    ...     geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> g = gpd.GeoDataFrame({"grid_code": ["A", "A1", "X1"], "level": [3, 4, 4],
+    ...     "parent_code": ["a", "A", "nope"]}, crs="EPSG:32650",
+    ...     geometry=[shapely.box(0, 0, 10, 10), shapely.box(0, 0, 5, 5),
+    ...               shapely.box(12, 2, 14, 4)])
+    >>> grid_area_keys(v, g)["township_code"].tolist()
+    ['t1', 't1', 't2']
+    """
+    positions = grid_placement(villages, grids)[0] if len(grids) else np.zeros(0, dtype=int)
+    return pd.DataFrame(with_area_keys({}, villages, positions), index=grids.index)
+
+
 # ---- the four levels as a tree -------------------------------------------------------
 
 TREE_COLUMNS = ["level", "code", "name", "parent_code", "county_code", "township_code",

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
 
 from geo import schema as s
+from geo.clock import now_iso
 
 MAX_LISTED = 8  # villages named in one message; the rest are counted
-BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -62,16 +61,11 @@ class Group:
         return self.name or self.org_id
 
 
-def beijing_now() -> str:
-    """Now as ISO 8601 text in +08:00, to the second (e.g. ``2026-11-23T10:00:00+08:00``)."""
-    return datetime.now(BEIJING).isoformat(timespec="seconds")
-
-
 @dataclass(frozen=True)
 class Scenario:
     """A named set of planned groups (SPEC §4); ``extra`` keeps unknown file keys.
 
-    ``created`` is ISO 8601 text (see :func:`beijing_now`).  Edits return copies:
+    ``created`` is ISO 8601 text (see :func:`geo.clock.now_iso`).  Edits return copies:
 
     >>> sc = Scenario("方案A", "2026-11-23T10:00:00+08:00", [Group("S1", villages=["a"])])
     >>> [g.org_id for g in sc.with_group(Group("S2")).without_group("S1").groups]
@@ -332,8 +326,9 @@ def group_constraints(rules: GroupRules = GroupRules()) -> tuple[Constraint, ...
     """The constraints of ``rules``, in the order their messages are shown.
 
     >>> names = [f.__name__ for f in group_constraints(GroupRules(within_township=False))]
-    >>> names[:4], names[4:]
-    (['not_empty', 'known_codes', 'no_repeats', 'lead_is_member'], ['within_size', 'contiguous', 'with_strong'])
+    >>> names[:4], names[4:]  # doctest: +NORMALIZE_WHITESPACE
+    (['not_empty', 'known_codes', 'no_repeats', 'lead_is_member'],
+     ['within_size', 'contiguous', 'with_strong'])
     """
     checks = [not_empty, known_codes, no_repeats, lead_is_member,
               size_band(rules.min_size, rules.max_size), contiguous,
@@ -381,7 +376,7 @@ def scenario_from_document(doc) -> Scenario:
     """
     if isinstance(doc, Scenario):
         return doc
-    return Scenario(doc.get("name") or "", doc.get("created") or beijing_now(),
+    return Scenario(doc.get("name") or "", doc.get("created") or now_iso(),
                     tuple(group_from_document(g) for g in doc.get("groups") or ()),
                     {k: v for k, v in doc.items() if k not in SCENARIO_KEYS})
 
@@ -392,8 +387,9 @@ def scenario_document(scenario: Scenario) -> dict:
     Known keys first, ``locked`` only when true, then the extras.
 
     >>> doc = scenario_document(Scenario("A", "x", [Group("S1", villages=["a"], locked=True)]))
-    >>> doc["groups"]
-    [{'org_id': 'S1', 'name': '', 'org_type': 'other', 'lead_village_code': None, 'villages': ['a'], 'locked': True}]
+    >>> doc["groups"]  # doctest: +NORMALIZE_WHITESPACE
+    [{'org_id': 'S1', 'name': '', 'org_type': 'other', 'lead_village_code': None,
+      'villages': ['a'], 'locked': True}]
     """
     groups = []
     for g in scenario.groups:

@@ -17,7 +17,9 @@ inputs are not changed.
 ...                   "lead_village_code": ["a"]})
 >>> m = pd.DataFrame({"org_id": ["O1", "O1"], "village_code": ["a", "b"]})
 >>> village_orgs(v, o, m)[["org_id", "org_name", "is_lead"]].to_dict("list")
-{'org_id': ['O1', 'O1', None], 'org_name': ['甲乙联村党委', '甲乙联村党委', None], 'is_lead': [True, False, False]}
+... # doctest: +NORMALIZE_WHITESPACE
+{'org_id': ['O1', 'O1', None], 'org_name': ['甲乙联村党委', '甲乙联村党委', None],
+ 'is_lead': [True, False, False]}
 """
 from __future__ import annotations
 
@@ -114,14 +116,17 @@ def org_table(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame,
     >>> v = pd.DataFrame({"village_code": ["a", "b"], "name": ["甲", "乙"], "kind": ["village"] * 2,
     ...     "county_code": ["C"] * 2, "county": ["县"] * 2, "township_code": ["T"] * 2,
     ...     "township": ["镇"] * 2, "population": [100, 300]})
-    >>> o = pd.DataFrame({"org_id": ["O1", "O2"], "name": ["一", "二"], "lead_village_code": ["a", "x"],
-    ...     "org_type": ["industry", "other"], "founded_year": [2019, 2020], "projects": [3, 0]})
+    >>> o = pd.DataFrame({"org_id": ["O1", "O2"], "name": ["一", "二"],
+    ...     "lead_village_code": ["a", "x"], "org_type": ["industry", "other"],
+    ...     "founded_year": [2019, 2020], "projects": [3, 0]})
     >>> m = pd.DataFrame({"org_id": ["O1", "O1"], "village_code": ["a", "b"]})
     >>> inc = pd.DataFrame({"village_code": ["a", "a", "b", "b"], "year": [2019, 2021] * 2,
     ...     "collective_income": [8.0, 12.0, 20.0, 26.0]})
     >>> t = org_table(o, m, v, inc)
     >>> t[["lead_village", "members", "population", "income_base", "income_gain"]].to_dict("list")
-    {'lead_village': ['甲', None], 'members': [2, 0], 'population': [400, 0], 'income_base': [14.0, nan], 'income_gain': [5.0, nan]}
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'lead_village': ['甲', None], 'members': [2, 0], 'population': [400, 0],
+     'income_base': [14.0, nan], 'income_gain': [5.0, nan]}
     """
     table = pd.DataFrame(index=orgs.index)
     for column in (s.ORG_ID, s.NAME, s.ORG_TYPE, s.LEAD_VILLAGE_CODE, s.FOUNDED_YEAR):
@@ -145,22 +150,6 @@ def org_table(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame,
     for column in (INCOME_BASE, INCOME_EVAL, INCOME_GAIN):
         table[column] = ids.map(grouped[column].mean()).astype(float)
     return table[list(ORG_COLUMNS)].reset_index(drop=True)
-
-
-def select_area(table: pd.DataFrame, county: str | None = None,
-                township: str | None = None) -> pd.DataFrame:
-    """The rows of ``table`` in a county and/or township (``None``: any).
-
-    >>> t = pd.DataFrame({"county_code": ["C", "C", "D"], "township_code": ["T", "U", "V"]})
-    >>> len(select_area(t, "C")), len(select_area(t, "C", "U")), len(select_area(t))
-    (2, 1, 3)
-    """
-    keep = np.ones(len(table), dtype=bool)
-    if county:
-        keep &= (table[s.COUNTY_CODE] == county).to_numpy(dtype=bool)
-    if township:
-        keep &= (table[s.TOWNSHIP_CODE] == township).to_numpy(dtype=bool)
-    return table[keep]
 
 
 def org_options(table: pd.DataFrame, members: pd.DataFrame,
@@ -257,8 +246,9 @@ def income_before_after(org_id: str, members: pd.DataFrame, villages: pd.DataFra
     ...                   "joined_year": [2020, 2020]})
     >>> inc = pd.DataFrame({"village_code": ["a", "b", "c"] * 2, "year": [2019] * 3 + [2021] * 3,
     ...     "collective_income": [8.0, 10.0, 5.0, 12.0, 16.0, 6.0]})
-    >>> income_before_after("O1", m, v, inc).to_dict("list")
-    {'year': [2019, 2021], 'members_mean': [9.0, 14.0], 'others_mean': [5.0, 6.0], 'members_joined': [0, 2], 'joined': [False, True]}
+    >>> income_before_after("O1", m, v, inc).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'year': [2019, 2021], 'members_mean': [9.0, 14.0], 'others_mean': [5.0, 6.0],
+     'members_joined': [0, 2], 'joined': [False, True]}
     """
     rows = members.loc[members[s.ORG_ID] == org_id]
     others = villages.loc[(villages[s.KIND] == s.KIND_VILLAGE).to_numpy(dtype=bool)
@@ -317,7 +307,8 @@ def breakdown_by_type(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.Da
     >>> inc = pd.DataFrame({"village_code": ["a", "a", "b", "b"], "year": [2019, 2021] * 2,
     ...     "collective_income": [8.0, 12.0, 20.0, 26.0]})
     >>> t = breakdown_by_type(o, m, v, inc)
-    >>> t[["orgs", "members", "coverage", "income_gain"]][t["org_type"] == "industry"].to_dict("list")
+    >>> t[["orgs", "members", "coverage", "income_gain"]][t["org_type"] == "industry"
+    ...     ].to_dict("list")
     {'orgs': [1], 'members': [2], 'coverage': [0.5], 'income_gain': [5.0]}
     """
     table = _member_villages(orgs, members, villages, income, base_year, eval_year)
@@ -359,7 +350,9 @@ def breakdown_by_area(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.Da
     >>> inc = pd.DataFrame(columns=["village_code", "year", "collective_income"])
     >>> t = breakdown_by_area(o, m, v, inc)
     >>> t[["code", "name", "orgs", "members", "coverage"]].to_dict("list")
-    {'code': ['C', 'D'], 'name': ['甲县', '乙县'], 'orgs': [0, 1], 'members': [1, 1], 'coverage': [0.5, 1.0]}
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'code': ['C', 'D'], 'name': ['甲县', '乙县'], 'orgs': [0, 1], 'members': [1, 1],
+     'coverage': [0.5, 1.0]}
     """
     levels = {"county": (s.COUNTY_CODE, s.COUNTY), "township": (s.TOWNSHIP_CODE, s.TOWNSHIP)}
     if by not in levels:

@@ -41,15 +41,16 @@ import numpy as np
 import pandas as pd
 
 from analysis import grouping, projection
-from analysis.grouping import (Group, GroupRules, Scenario, Violation, beijing_now,
+from analysis.grouping import (Group, GroupRules, Scenario, Violation,
                                group_from_document, scenario_document, scenario_from_document)
 from analysis.income import resolve_years
 from analysis.params import Params
 from analysis.village_attributes import village_attributes
 from geo import schema as s
+from geo.clock import now_iso
 
 __all__ = ["Group", "GroupRules", "Scenario", "ScenarioContext", "VillageFacts", "Violation",
-           "beijing_now", "evaluate_group", "evaluate_scenario", "scenario_context",
+           "evaluate_group", "evaluate_scenario", "scenario_context",
            "group_from_document", "scenario_document", "scenario_from_document",
            "scenario_from_today", "scenario_members"]
 
@@ -119,7 +120,7 @@ def scenario_from_today(dataset, name: str = "现状") -> Scenario:
                             _text(getattr(row, s.ORG_TYPE, None)) or "other",
                             _text(getattr(row, s.LEAD_VILLAGE_CODE, None)),
                             tuple(by_org.get(org_id, ()))))
-    return Scenario(name, beijing_now(), tuple(groups))
+    return Scenario(name, now_iso(), tuple(groups))
 
 
 def _neighbours(adjacency) -> dict:
@@ -339,7 +340,8 @@ def area_coverage(context: ScenarioContext, scenario, codes) -> dict:
     ...     "population": [1, 1]}, geometry=[shapely.box(0, 0, 1, 1)] * 2, crs="EPSG:32650")
     >>> layers = {n: empty_layer(n, v.crs) for n in s.LAYERS} | {s.VILLAGES: v}
     >>> ctx = scenario_context(Dataset(layers, frozenset({s.VILLAGES})))
-    >>> area_coverage(ctx, {"name": "A", "groups": [{"org_id": "S1", "villages": ["a"]}]}, ["a", "b"])
+    >>> area_coverage(ctx, {"name": "A", "groups": [{"org_id": "S1", "villages": ["a"]}]},
+    ...               ["a", "b"])
     {'villages': 2, 'joint': 1, 'coverage': 0.5, 'today_joint': 0, 'today_coverage': 0.0}
     """
     assignment, _, _ = scenario_members(context, scenario_from_document(scenario))

@@ -22,23 +22,17 @@ Chinese message.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
 
 from geo import schema as s
+from geo.clock import now_iso
 
 DEFAULT_ORG_TYPE = "strong_weak"
 ID_PREFIX = "S"
 HISTORY_LIMIT = 200
-_CHINA = timezone(timedelta(hours=8))
 
 
 class EditError(ValueError):
     """An edit that cannot be made (locked group, unknown group …); Chinese message."""
-
-
-def now_iso() -> str:
-    """The current time as ISO 8601 with the +08:00 offset (SPEC §4 ``created``)."""
-    return datetime.now(_CHINA).replace(microsecond=0).isoformat()
 
 
 def new_document(name: str, groups=(), created: str | None = None) -> dict:
@@ -58,8 +52,9 @@ def today_document(orgs, members, name: str = "现状", created: str | None = No
     >>> orgs = pd.DataFrame({"org_id": ["O1"], "name": ["甲乙联村党委"], "org_type": ["industry"],
     ...                      "lead_village_code": ["b"]})
     >>> members = pd.DataFrame({"org_id": ["O1", "O1"], "village_code": ["a", "b"]})
-    >>> today_document(orgs, members, created="x")["groups"]
-    [{'org_id': 'O1', 'name': '甲乙联村党委', 'org_type': 'industry', 'lead_village_code': 'b', 'villages': ['a', 'b']}]
+    >>> today_document(orgs, members, created="x")["groups"]  # doctest: +NORMALIZE_WHITESPACE
+    [{'org_id': 'O1', 'name': '甲乙联村党委', 'org_type': 'industry', 'lead_village_code': 'b',
+      'villages': ['a', 'b']}]
     """
     from types import SimpleNamespace
 

@@ -30,16 +30,17 @@ import os
 from pathlib import Path
 
 
-from analysis.grouping import (GROUP_KEYS, SCENARIO_KEYS, Group, Scenario, beijing_now,
+from analysis.grouping import (GROUP_KEYS, SCENARIO_KEYS, Group, Scenario,
                                scenario_document)
 from geo import schema as s
 from geo.atomic import write_text_atomic
+from geo.clock import now_iso
 
 MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_NAME = "未命名方案"
 _TYPE_FIELD = s.FIELDS_BY_LAYER[s.JOINT_ORGS][s.ORG_TYPE]
-_JSON_TYPES = {dict: "对象", list: "数组", str: "字符串", bool: "布尔值", int: "数字", float: "数字",
-               type(None): "null"}
+_JSON_TYPES = {dict: "对象", list: "数组", str: "字符串", bool: "布尔值", int: "数字",
+               float: "数字", type(None): "null"}
 _JSON_ERRORS = {
     "Expecting value": "此处应有一个值", "Expecting ',' delimiter": "缺少逗号",
     "Expecting ':' delimiter": "缺少冒号",
@@ -88,7 +89,8 @@ def _parse(data: bytes):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioFileError([f"方案文件不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节无法解码）；"
+        raise ScenarioFileError(["方案文件不是 UTF-8 编码的文本"
+                                 f"（第 {exc.start + 1} 个字节无法解码）；"
                                  "请另存为 UTF-8 编码的 JSON 文件"]) from None
     try:
         return json.loads(text)
@@ -181,7 +183,7 @@ def scenario_from_dict(obj) -> Scenario:
         raise ScenarioFileError([f"方案文件应是一个 JSON 对象（{{…}}），实际是{_kind(obj)}"])
     problems: list[str] = []
     name = _text_field(obj, "name", "方案", problems) or DEFAULT_NAME
-    created = _text_field(obj, "created", "方案", problems) or beijing_now()
+    created = _text_field(obj, "created", "方案", problems) or now_iso()
     raw_groups = obj.get("groups")
     if raw_groups is None:
         problems.append("方案缺少 groups（分组列表）")

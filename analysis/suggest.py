@@ -1,4 +1,5 @@
-"""Auto-suggest (issue 5, part 4): groups of uncovered villages that 以强带弱 and cover weak villages.
+"""Auto-suggest (issue 5, part 4): groups of uncovered villages that 以强带弱
+and cover weak villages.
 
 Given the per-village table of :func:`analysis.village_attributes.village_attributes`,
 the neighbour sets of :func:`analysis.adjacency.neighbour_sets` (built once by
@@ -28,7 +29,9 @@ in the middle (``a``–``b``–``c``–``d``)::
 ...     index=pd.Index(list("abcd"), name="village_code"))
 >>> nbrs = {"a": {"b"}, "b": {"a", "c"}, "c": {"b", "d"}, "d": {"c"}}
 >>> [g.as_scenario_group() for g in suggest_groups(attrs, nbrs, list("abcd"), SuggestRules(3, 3))]
-[{'org_id': 'S-t-01', 'name': '甲村联村党委', 'org_type': 'strong_weak', 'lead_village_code': 'a', 'villages': ['a', 'b', 'c']}]
+... # doctest: +NORMALIZE_WHITESPACE
+[{'org_id': 'S-t-01', 'name': '甲村联村党委', 'org_type': 'strong_weak', 'lead_village_code': 'a',
+  'villages': ['a', 'b', 'c']}]
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.areas import area_mask
 from analysis.suggest_search import BEAM_WIDTH, SearchGraph, search_groups
 from geo import schema as s
 
@@ -151,11 +155,7 @@ def scope_candidates(attributes: pd.DataFrame, township_code=None, county_code=N
     >>> scope_candidates(a, township_code="t2"), scope_candidates(a, county_code="c")
     (['b'], ['a', 'b'])
     """
-    rows = attributes
-    if township_code is not None:
-        rows = rows[rows[s.TOWNSHIP_CODE] == township_code]
-    if county_code is not None:
-        rows = rows[rows[s.COUNTY_CODE] == county_code]
+    rows = attributes[area_mask(attributes, county_code, township_code)]
     return usable_candidates(attributes, rows.index)
 
 
@@ -299,7 +299,8 @@ def suggestion_notes(groups, attributes: pd.DataFrame, neighbours: dict, candida
 
 
 class GroupSuggester:
-    """spopt-style wrapper: ``__init__`` stores the arguments, :meth:`solve` runs :func:`suggest_groups`.
+    """spopt-style wrapper: ``__init__`` stores the arguments, :meth:`solve`
+    runs :func:`suggest_groups`.
 
     After :meth:`solve`, ``groups_`` holds the groups and ``notes_`` the
     explanations of :func:`suggestion_notes`.

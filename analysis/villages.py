@@ -7,28 +7,17 @@
 ...                        "collective_income": [10.0, 16.5, 8.0]})
 >>> t = village_table(villages, members, income, 2019, 2021)
 >>> t[["org_id", "is_joint", "income_base", "income_eval", "income_gain"]].to_dict("list")
-{'org_id': ['O1', None], 'is_joint': [True, False], 'income_base': [10.0, 8.0], 'income_eval': [16.5, nan], 'income_gain': [6.5, nan]}
+... # doctest: +NORMALIZE_WHITESPACE
+{'org_id': ['O1', None], 'is_joint': [True, False], 'income_base': [10.0, 8.0],
+ 'income_eval': [16.5, nan], 'income_gain': [6.5, nan]}
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from analysis.income import income_of_year
 from geo import schema as s
-
-
-def income_in_year(income: pd.DataFrame, year: int | None) -> pd.Series:
-    """Collective income (万元) per village_code in ``year``; empty if no such year."""
-    if year is None or income.empty:
-        return pd.Series(dtype=float)
-    rows = income[income[s.YEAR] == year]
-    return rows.groupby(s.VILLAGE_CODE)[s.COLLECTIVE_INCOME].sum(min_count=1)
-
-
-def income_years(income: pd.DataFrame) -> list[int]:
-    """The years present in the income table, ascending."""
-    if income.empty:
-        return []
-    return sorted(int(y) for y in income[s.YEAR].dropna().unique())
 
 
 def village_table(villages: pd.DataFrame, members: pd.DataFrame, income: pd.DataFrame,
@@ -46,7 +35,14 @@ def village_table(villages: pd.DataFrame, members: pd.DataFrame, income: pd.Data
     org = codes.map(org_of)
     out[s.ORG_ID] = org.astype(object).where(org.notna(), None)
     out["is_joint"] = org.notna().to_numpy()
-    out["income_base"] = codes.map(income_in_year(income, base_year)).astype(float)
-    out["income_eval"] = codes.map(income_in_year(income, eval_year)).astype(float)
+    out["income_base"] = _income(villages, income, base_year)
+    out["income_eval"] = _income(villages, income, eval_year)
     out["income_gain"] = out["income_eval"] - out["income_base"]
     return out
+
+
+def _income(villages: pd.DataFrame, income: pd.DataFrame, year: int | None) -> np.ndarray:
+    """Income (万元) of each village row in ``year``; NaN everywhere without a year."""
+    if year is None or income.empty:
+        return np.full(len(villages), np.nan)
+    return income_of_year(villages, income, year)

@@ -2,30 +2,13 @@
 that count a Chinese character as two."""
 from __future__ import annotations
 
-import math
 import unicodedata
 
-from analysis.kpis import KPI_KEYS, KPI_LABELS, PERCENT
+from analysis.kpis import KPI_KEYS, KPI_LABELS
+from texts.numbers import NO_VALUE  # noqa: F401
+from texts.numbers import plain as format_value, plain_delta as format_delta  # noqa: F401
 
 _AREA_COLUMNS_PER_BLOCK = 6
-_MISSING = "—"
-
-
-def format_value(value, unit: str) -> str:
-    """A figure as text: ratios in % with 2 decimals, 万元 and means with 2 decimals.
-
-    >>> format_value(0.50231, "%"), format_value(6.5, "万元"), format_value(869, "个")
-    ('50.23%', '6.50', '869')
-    >>> format_value(None, "%")
-    '—'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return _MISSING
-    if unit == PERCENT:
-        return f"{value * 100:.2f}%"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return f"{value:.2f}"
 
 
 def _width(text: str) -> int:
@@ -80,8 +63,8 @@ def format_kpi_table(rows) -> str:
     lines = []
     first = items[0]
     if first.get("base_year") is not None or first.get("eval_year") is not None:
-        lines.append(f"收入年份：{first.get('base_year') or _MISSING} → "
-                     f"{first.get('eval_year') or _MISSING}")
+        lines.append(f"收入年份：{first.get('base_year') or NO_VALUE} → "
+                     f"{first.get('eval_year') or NO_VALUE}")
     for start in range(0, len(items), _AREA_COLUMNS_PER_BLOCK):
         block = items[start:start + _AREA_COLUMNS_PER_BLOCK]
         names = [str(it.get("name") or it.get("code") or "合计") for it in block]
@@ -107,16 +90,3 @@ def table_lines(header: list[str], rows: list[list[str]], right_from: int) -> li
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     return lines
-
-
-def format_delta(value, unit: str) -> str:
-    """A change with its sign: percentage points for ratios.
-
-    >>> format_delta(0.0123, "%"), format_delta(3, "个"), format_delta(None, "个")
-    ('+1.23 个百分点', '+3', '—')
-    """
-    if value is None:
-        return "—"
-    if unit == "%":
-        return f"{value * 100:+.2f} 个百分点"
-    return f"{value:+d}" if isinstance(value, int) else f"{value:+.2f}"

@@ -34,7 +34,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.store import StoreError, now_iso, pause_for_test
+from geo.clock import now_iso
+from geo.store import StoreError, pause_for_test
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,8 @@ class ScenarioStore:
         document.setdefault("created", now)
         text = _json_text(document)
         with self._transaction() as con:
-            row = con.execute("SELECT id, created FROM scenarios WHERE name = ?", (name,)).fetchone()
+            row = con.execute("SELECT id, created FROM scenarios WHERE name = ?",
+                              (name,)).fetchone()
             if row and not overwrite:
                 raise StoreError(f"方案“{name}”已存在；如要替换，请选择覆盖保存")
             if row:
@@ -159,7 +161,8 @@ class ScenarioStore:
         """The saved SPEC §4 document."""
         with self._connection() as con:
             ident = self._find(con, name_or_id)
-            text = con.execute("SELECT document FROM scenarios WHERE id = ?", (ident,)).fetchone()[0]
+            text = con.execute("SELECT document FROM scenarios WHERE id = ?",
+                               (ident,)).fetchone()[0]
         return json.loads(text)
 
     def rename(self, old, new: str) -> ScenarioInfo:
@@ -170,7 +173,8 @@ class ScenarioStore:
             clash = con.execute("SELECT id FROM scenarios WHERE name = ?", (new,)).fetchone()
             if clash and clash[0] != ident:
                 raise StoreError(f"方案“{new}”已存在，不能重名")
-            text = con.execute("SELECT document FROM scenarios WHERE id = ?", (ident,)).fetchone()[0]
+            text = con.execute("SELECT document FROM scenarios WHERE id = ?",
+                               (ident,)).fetchone()[0]
             document = {**json.loads(text), "name": new}
             con.execute("UPDATE scenarios SET name = ?, updated = ?, document = ? WHERE id = ?",
                         (new, now_iso(), _json_text(document), ident))

@@ -40,16 +40,15 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from geo import schema as s
 from geo.atomic import fsync_path
+from geo.clock import now_iso
 from geo.dataset import check_geopackage_file
 
 log = logging.getLogger(__name__)
 
-CHINA_TZ = timezone(timedelta(hours=8))
 TMP_PREFIX = ".tmp-"
 MANIFEST_FORMAT = 1
 # Tests only: the name of a step at which a writer stops (and says so on
@@ -81,15 +80,6 @@ class Version:
     rows: dict = field(hash=False)
     size: int
     sha256: str
-
-
-def now_iso() -> str:
-    """The current time as ISO 8601 in China Standard Time (+08:00).
-
-    >>> now_iso().endswith("+08:00")
-    True
-    """
-    return datetime.now(CHINA_TZ).isoformat(timespec="seconds")
 
 
 def pause_for_test(step: str) -> None:
@@ -268,7 +258,8 @@ class DataStore:
         except FileNotFoundError:
             return empty
         except OSError as exc:
-            raise StoreError(f"数据仓库清单 {self.manifest_path} 无法读取：{exc.strerror or exc}") from None
+            raise StoreError(f"数据仓库清单 {self.manifest_path} 无法读取："
+                             f"{exc.strerror or exc}") from None
         try:
             manifest = json.loads(text)
             ids = [v["id"] for v in manifest["versions"]]
@@ -314,7 +305,8 @@ class DataStore:
                 time.sleep(0.05)
             yield
         except OSError as exc:  # disk full, permissions: the previous state is kept
-            raise StoreError(f"写入数据仓库失败（原有版本不受影响）：{exc.strerror or exc}") from exc
+            raise StoreError("写入数据仓库失败（原有版本不受影响）："
+                             f"{exc.strerror or exc}") from exc
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 

@@ -163,12 +163,15 @@ def joint_map_layers(villages: gpd.GeoDataFrame, orgs: pd.DataFrame, members: pd
                   for i in np.flatnonzero(lead)]
     context = None
     if outlines is not None and basemap_of(settings).outlines:
-        context = feature_collection(shift_geometries(outlines.geometry.to_numpy(), settings, DECIMALS),
-                            [{}] * len(outlines))
+        context = feature_collection(shift_geometries(outlines.geometry.to_numpy(), settings,
+                                                      DECIMALS),
+                                     [{}] * len(outlines))
     bounds = tuple(float(v) for v in shapely.total_bounds(geoms)) if len(geoms) else (
         117.0, 25.5, 118.5, 27.0)
-    return JointMapLayers(feature_collection(geoms, props), feature_collection(shapes.to_numpy(), outline_props),
-                          feature_collection(lead_points, lead_props), context, bounds, legend, settings)
+    return JointMapLayers(feature_collection(geoms, props),
+                          feature_collection(shapes.to_numpy(), outline_props),
+                          feature_collection(lead_points, lead_props), context, bounds, legend,
+                          settings)
 
 
 def _outline_layer(data: dict, name: str, style: dict, bounds) -> StaticGeoJson:
@@ -214,19 +217,6 @@ def selection_layer(layers: JointMapLayers, org_id: str | None) -> folium.Featur
     _outline_layer({"type": "FeatureCollection", "features": chosen}, "selected",
                    STYLES["selected"], leaflet_corners(layers.bounds)).add_to(group)
     return group
-
-
-def build_joint_map(villages: gpd.GeoDataFrame, orgs: pd.DataFrame, members: pd.DataFrame,
-                    color_by: str = "org", selected: str | None = None, settings=None,
-                    outlines: gpd.GeoDataFrame | None = None) -> folium.Map:
-    """The joint map in one call: :func:`joint_map_layers` then :func:`map_from_layers`,
-    with the ``selected`` organisation outlined in red."""
-    layers = joint_map_layers(villages, orgs, members, color_by, outlines, settings)
-    m = map_from_layers(layers)
-    highlight = selection_layer(layers, selected)
-    if highlight is not None:
-        highlight.add_to(m)
-    return m
 
 
 def clicked_village(value: dict | None) -> str | None:

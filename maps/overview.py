@@ -6,10 +6,10 @@ Tooltips are text (never HTML): names are user data.
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from analysis.areas import area_mask
 from geo import schema as s
 from maps.deck import CompactDeck, polygon_layer, view_of
 from maps.styles import CATEGORY_COLORS, Legend, classify_colors
@@ -19,17 +19,6 @@ SELECTED_LINE = (255, 200, 0)
 CLICK_LAYER = "areas"
 _LEVELS = ("county", "township", "village")
 _LEVEL_FIELDS = (s.COUNTY_CODE, s.TOWNSHIP_CODE, s.VILLAGE_CODE)
-
-
-def area_mask(frame: pd.DataFrame, county: str | None, township: str | None,
-              village: str | None = None) -> np.ndarray:
-    """Rows of ``frame`` (with county/township/village codes) inside the area."""
-    keep = np.ones(len(frame), dtype=bool)
-    for field, code in ((s.COUNTY_CODE, county), (s.TOWNSHIP_CODE, township),
-                        (s.VILLAGE_CODE, village)):
-        if code:
-            keep &= (frame[field] == code).to_numpy()
-    return keep
 
 
 def org_outlines(display_villages: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:

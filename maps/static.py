@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import geopandas as gpd
 import matplotlib
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.path import Path as MplPath
 
+from analysis.areas import area_mask
 from analysis.grid import grid_placement
 from analysis.grid_checks import STATUSES, grid_compliance, grid_integrity
 from analysis.income import resolve_years
@@ -73,12 +73,6 @@ class MapLayers:
         return tuple(float(v) for v in self.villages.total_bounds)
 
 
-def _area_keep(villages: pd.DataFrame, county: str | None) -> np.ndarray:
-    if county is None:
-        return np.ones(len(villages), dtype=bool)
-    return (villages[s.COUNTY_CODE] == county).to_numpy(dtype=bool)
-
-
 def map_layers(dataset, params: Params = Params(), county: str | None = None,
                integrity=None) -> MapLayers:
     """Project and join everything the static maps of an area draw.
@@ -100,7 +94,7 @@ def map_layers(dataset, params: Params = Params(), county: str | None = None,
         For a ``county`` that no village has.
     """
     all_villages = dataset.villages
-    keep = _area_keep(all_villages, county)
+    keep = area_mask(all_villages, county, None)
     if not keep.any():
         raise ValueError(f"数据中没有县代码为 {county} 的村（社区）")
     base, last = resolve_years(dataset.village_income, params.base_year, params.eval_year)

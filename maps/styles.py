@@ -3,6 +3,7 @@ classification schemes, legends."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 import mapclassify
 import numpy as np
@@ -75,17 +76,33 @@ def _spread(ramp: list, n: int) -> list:
     return [list(ramp[i]) for i in picks]
 
 
-def legend_html(legend: Legend) -> str:
-    """Legend as a line of coloured swatches; labels are HTML-escaped."""
-    from html import escape
+def _css_color(color) -> str:
+    """``#rrggbb`` text as is (escaped); an RGB(A) list as ``rgba(…)``."""
+    if isinstance(color, str):
+        return escape(color)
+    alpha = color[3] / 255 if len(color) > 3 else 1.0
+    return f"rgba({color[0]},{color[1]},{color[2]},{alpha:.2f})"
 
+
+def legend_html(legend) -> str:
+    """A legend as a line of coloured swatches; labels are HTML-escaped.
+
+    ``legend`` is a :class:`Legend` (its title first) or ``(colour, label)``
+    pairs; a colour is ``#rrggbb`` text or an RGB(A) list.
+
+    >>> legend_html([("#ff0000", "<b>甲</b>")]).count("&lt;b&gt;甲")
+    1
+    >>> "rgba(200,16,46,0.78)" in legend_html(Legend("联建", (([200, 16, 46, 200], "联建村"),)))
+    True
+    """
+    title, entries = (legend.title, legend.entries) if isinstance(legend, Legend) else ("", legend)
     items = "".join(
         f'<span style="display:inline-block;margin-right:14px">'
         f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
-        f'background:rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f});border:1px solid #888"></span> '
-        f'{escape(label)}</span>' for c, label in legend.entries)
-    title = f"<b>{escape(legend.title)}</b> " if legend.title else ""
-    return f'<div class="legend">{title}{items}</div>'
+        f'background:{_css_color(c)};border:1px solid #888"></span> '
+        f'{escape(label)}</span>' for c, label in entries)
+    heading = f"<b>{escape(title)}</b> " if title else ""
+    return f'<div class="legend">{heading}{items}</div>'
 
 
 # ---- the overview's deck (and its print map) -------------------------------

@@ -2,9 +2,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analysis.areas import select_area
 from analysis.kpis import KPI_LABELS
-from analysis.orgs import select_area
 from maps.joint import COLOR_BY, clicked_village, map_from_layers, selection_layer
+from maps.styles import legend_html
 import texts
 from ui import cached, cached_joint, frame
 from ui import joint_charts as jc
@@ -41,7 +42,7 @@ with left:
               returned_objects=["last_active_drawing", "last_object_clicked"],
               on_change=select_clicked, feature_group_to_add=selection_layer(layers, selected),
               render=False)  # st_folium renders the map itself; the root render would repeat it
-    st.html(jc.legend_html(layers.legend))
+    st.html(legend_html(layers.legend))
     st.caption(texts.JOINT_MAP_CAPTION)
 with right:
     st.selectbox(texts.JOINT_PICK_ORG, options, key="joint_org", index=None,

@@ -1,7 +1,8 @@
 """总览：headline figures, the map of the selected area, the income trend."""
 import streamlit as st
 
-from maps.overview import COLORINGS, area_mask, overview_map
+from analysis.areas import area_mask
+from maps.overview import COLORINGS, overview_map
 from maps.styles import legend_html
 import texts
 from ui import cached, frame

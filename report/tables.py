@@ -20,8 +20,8 @@ from analysis.orgs import (INCOME_BASE, INCOME_EVAL, INCOME_GAIN, IS_LEAD, LEAD_
                            TYPE_LABEL, org_table)
 from analysis.villages import village_table
 from geo import schema as s
+from texts.numbers import NO_VALUE, cell as table_cell  # noqa: F401 (table register)
 
-NO_VALUE = "—"
 ORG_MEMBER_COLUMNS = (s.ORG_ID, "org_name", TYPE_LABEL, LEAD_VILLAGE, s.FOUNDED_YEAR,
                       s.PROJECTS, s.VILLAGE_CODE, "village", s.COUNTY, s.TOWNSHIP, IS_LEAD,
                       s.JOINED_YEAR, INCOME_BASE, INCOME_EVAL, INCOME_GAIN)
@@ -44,18 +44,6 @@ def area_table(rows: list[dict], keys=KPI_KEYS) -> pd.DataFrame:
     ``name`` and the figures ``keys`` (``None`` stays missing)."""
     return pd.DataFrame([{"code": r["code"], "name": r["name"], **{k: r.get(k) for k in keys}}
                          for r in rows], columns=["code", "name", *keys])
-
-
-def table_cell(value, unit: str) -> str:
-    """A figure in a table whose header carries the unit: percentages and 万元
-    with two decimals, counts as integers, ``—`` when missing."""
-    if value is None or value != value:
-        return NO_VALUE
-    if unit == "%":
-        return f"{value * 100:.2f}"
-    if unit in ("万元", "个/组织"):
-        return f"{value:.2f}"
-    return str(int(round(value)))
 
 
 def org_member_table(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame,

@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 from analysis.kpis import KPI_LABELS
 from analysis.params import Params
+from texts.numbers import NO_DATA, prose as format_number  # noqa: F401 (report register)
 
-MISSING = "暂无数据"
 CITY = "全市"
 
 
@@ -32,39 +32,6 @@ class Passage(NamedTuple):
 
     text: str
     numbers: dict
-
-
-def _trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def format_number(value, unit: str = "") -> str:
-    """A figure as written in a report: ``50.23%``, ``6.5万元``, ``223个``, ``2023年``.
-
-    Ratios are fractions written as percentages with two decimals (a positive
-    ratio under 0.005 % is 不足0.01%, not 0.00%); 万元 with at most two
-    decimals; counts as plain integers (``1775个``, no separator, as the
-    seeds write them); ``个/组织`` (a mean) with one decimal.
-
-    >>> format_number(0.5023121, "%"), format_number(6.5, "万元"), format_number(1775, "个")
-    ('50.23%', '6.5万元', '1775个')
-    >>> format_number(3.896, "个/组织"), format_number(5.3e-06, "%"), format_number(10.0, "万元")
-    ('3.9个', '不足0.01%', '10万元')
-    >>> format_number(1000.0, "米"), format_number(80), format_number(None, "%")
-    ('1000米', '80', '暂无数据')
-    """
-    if value is None or value != value:
-        return MISSING
-    if unit == "%":
-        pct = value * 100
-        return "不足0.01%" if 0 < pct < 0.005 else f"{pct:.2f}%"
-    if unit == "万元":
-        return _trim(f"{value:.2f}") + "万元"
-    if unit == "个/组织":
-        return _trim(f"{value:.1f}") + "个"
-    if unit in ("个", "年", "户", ""):
-        return f"{int(round(value))}{unit}"
-    return _trim(f"{value:.2f}") + unit
 
 
 def kpi_number(figures: dict, key: str, absolute: bool = False) -> str:
@@ -83,7 +50,7 @@ class _Writer:
 
     def kpi(self, key: str, absolute: bool = False) -> str:
         text = kpi_number(self.figures, key, absolute)
-        if text != MISSING:
+        if text != NO_DATA:
             self.numbers[key] = text
         return text
 
@@ -98,7 +65,7 @@ class _Writer:
     def clause(self, key: str, template: str, missing: str, absolute: bool = False) -> str:
         """``template`` with the figure, or ``missing`` + 暂无数据 when it is None."""
         if not self.has(key):
-            return missing + MISSING
+            return missing + NO_DATA
         return template.format(v=self.kpi(key, absolute))
 
     def passage(self, sentences: list[str]) -> Passage:
@@ -129,7 +96,7 @@ def joint_text(figures: dict, params: Params = Params(), area: str = CITY) -> Pa
     """跨村联建: organisations, villages covered, coverage of villages and people."""
     w = _Writer(figures)
     if not w.has("joint_orgs"):
-        return w.passage([f"{area}联村党组织情况{MISSING}，跨村联建成效无法统计。"])
+        return w.passage([f"{area}联村党组织情况{NO_DATA}，跨村联建成效无法统计。"])
     if figures["joint_orgs"] == 0:
         return w.passage([f"{area}尚未组建联村党组织。"])
     return w.passage([
@@ -152,7 +119,7 @@ def income_text(figures: dict, params: Params = Params(), area: str = CITY) -> P
     w = _Writer(figures)
     years = _years(w)
     if years is None:
-        return w.passage([f"{area}村集体经营性收入情况{MISSING}。"])
+        return w.passage([f"{area}村集体经营性收入情况{NO_DATA}。"])
     base, last = years
     growth = figures.get("income_growth_all")
     change = w.clause("income_growth_all", ("下降{v}" if growth is not None and growth < 0
@@ -167,7 +134,7 @@ def income_text(figures: dict, params: Params = Params(), area: str = CITY) -> P
     low_line = w.value("low_income_threshold", params.low_income_threshold, "万元")
     target = w.value("target_income", params.target_income, "万元")
     low = figures.get("low_income_villages")
-    low_text = (f"{low_line}以下低收入村{MISSING}" if low is None else
+    low_text = (f"{low_line}以下低收入村{NO_DATA}" if low is None else
                 f"{low_line}以下低收入村实现“清零”" if low == 0 else
                 f"{low_line}以下低收入村还有{w.kpi('low_income_villages')}")
     sentences += ["。", f"{last}，", w.clause("target_income_villages",
@@ -184,11 +151,11 @@ def grid_text(figures: dict, params: Params = Params(), area: str = CITY) -> Pas
     """网格治理: the four-level grid, its standards and its integrity."""
     w = _Writer(figures)
     if not w.has("grid_l3") and not w.has("grid_l4"):
-        return w.passage([f"{area}网格数据{MISSING}，网格治理情况无法统计。"])
+        return w.passage([f"{area}网格数据{NO_DATA}，网格治理情况无法统计。"])
     low = w.value("grid_min_households", params.grid_min_households)
     high = w.value("grid_max_households", params.grid_max_households)
     orphans = figures.get("grid_orphans")
-    orphan_text = ("无上级网格数" + MISSING if orphans is None else "未发现无上级网格"
+    orphan_text = ("无上级网格数" + NO_DATA if orphans is None else "未发现无上级网格"
                    if orphans == 0 else f"无上级网格{w.kpi('grid_orphans')}，需核实归属")
     overlap = figures.get("grid_overlap_share")
     overlap_text = ("无交叉重叠" if overlap == 0 else
@@ -209,14 +176,14 @@ def stars_text(figures: dict, params: Params = Params(), area: str = CITY) -> Pa
     """党组织星级评定与软弱涣散整顿."""
     w = _Writer(figures)
     if not w.has("star4plus_share"):
-        rating = f"{area}村（社区）党组织评星定级情况{MISSING}。"
+        rating = f"{area}村（社区）党组织评星定级情况{NO_DATA}。"
     else:
         rating = (f"{area}开展村（社区）党组织“评星定级”，四星级以上党组织占已评定总数的"
                   f"{w.kpi('star4plus_share')}，"
                   + w.clause("star5_share", "其中五星级占{v}", "五星级占比") + "。")
     weak = figures.get("weak_orgs")
     if weak is None:
-        rectify = f"软弱涣散基层党组织情况{MISSING}。"
+        rectify = f"软弱涣散基层党组织情况{NO_DATA}。"
     elif weak == 0:
         rectify = "经排查，未发现软弱涣散基层党组织。"
     else:
@@ -254,7 +221,7 @@ def issues_text(figures: dict, params: Params = Params(), area: str = CITY) -> P
     """
     w = _Writer(figures)
     if all(figures.get(k) is None for k in _ISSUE_KEYS):
-        return w.passage([f"{area}主要指标{MISSING}，暂不能研判存在的问题。"])
+        return w.passage([f"{area}主要指标{NO_DATA}，暂不能研判存在的问题。"])
     items = []
     if figures.get("low_income_villages"):
         items.append(f"仍有{w.kpi('low_income_villages')}村集体经营性收入低于"

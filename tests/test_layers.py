@@ -115,12 +115,40 @@ def module_graph(modules: dict[str, set[str]]) -> dict[str, set[str]]:
             for m, imported in modules.items()}
 
 
+def package_counts(modules: dict[str, set[str]]) -> dict[tuple[str, str], int]:
+    """(importing package, imported package) → number of module-to-module imports
+    between our packages (``pages`` and ``dashboard`` count as packages)."""
+    counts: dict[tuple[str, str], int] = {}
+    graph = module_graph(modules)
+    for module, targets in graph.items():
+        for target in targets:
+            pair = (module.split(".")[0], target.split(".")[0])
+            if pair[0] != pair[1] and (module, pair[1]) not in EXEMPT:
+                counts[pair] = counts.get(pair, 0) + 1
+    return counts
+
+
+def counts_table(counts: dict[tuple[str, str], int]) -> str:
+    """The counts as lines ``importer → imported: n``, most first."""
+    return "\n".join(f"{a:>9} → {b:<9} {n:4d}" for (a, b), n in
+                     sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 MODULES = project_modules()
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_module_keeps_to_its_layer(module):
     assert violations(module, MODULES[module]) == []
+
+
+def test_no_two_packages_import_each_other(capsys):
+    """Prints the package-to-package import counts (``pytest -s tests/test_layers.py``)."""
+    counts = package_counts(MODULES)
+    with capsys.disabled():
+        print("\npackage-to-package imports (modules):\n" + counts_table(counts))
+    mutual = sorted((a, b) for a, b in counts if (b, a) in counts and a < b)
+    assert mutual == []
 
 
 def test_no_import_cycle_between_modules():
@@ -138,6 +166,8 @@ def test_the_checks_can_fail():
     assert violations("analysis.__main__", {"cli.main"}) == []
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles(module_graph({"a": {"b"}, "b": set()})) == []
+    assert package_counts({"geo.x": {"analysis.y"}, "analysis.y": {"geo.x"}}) == {
+        ("geo", "analysis"): 1, ("analysis", "geo"): 1}
 
 
 def test_the_report_command_loads_no_web_map_or_ui_library(tmp_path):
@@ -157,3 +187,7 @@ def test_the_report_command_loads_no_web_map_or_ui_library(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert any(p.suffix == ".docx" for p in tmp_path.iterdir())
+
+
+if __name__ == "__main__":
+    print(counts_table(package_counts(MODULES)))

@@ -1,5 +1,7 @@
 """User-interface text (Simplified Chinese), kept in one place."""
 
+from texts.numbers import NO_VALUE, card as format_value, card_delta as format_delta  # noqa: F401
+
 APP_TITLE = "联建网格看板"
 APP_SUBTITLE = "跨村联建 · 网格治理"
 SAMPLE_BADGE = "示例数据（合成，非真实统计）"
@@ -23,32 +25,6 @@ DATA_ERROR = "数据集无法使用，请修正以下问题后重试："
 CONFIG_ERROR = "配置文件有误，看板无法启动："
 SOURCE = "数据来源：{path}"
 YEARS = "收入基期 {base} 年，评估年 {eval} 年"
-NO_VALUE = "—"
-
-
-def format_value(value, unit: str = "") -> str:
-    """A figure as shown on a card: fractions as percentages, 万元 with two
-    decimals, counts with thousands separators; ``None`` as a dash.
-
-    >>> format_value(0.50231, "%"), format_value(6.5, "万元"), format_value(1775, "个")
-    ('50.23%', '6.50 万元', '1,775 个')
-    >>> format_value(None, "%")
-    '—'
-    """
-    if value is None or value != value:  # None or NaN
-        return NO_VALUE
-    if unit == "%":
-        return f"{value * 100:.2f}%"
-    return _number(value, unit, "")
-
-
-def _number(value, unit: str, sign: str) -> str:
-    """万元 with two decimals, other fractional values with two, counts whole."""
-    if unit == "万元" or (isinstance(value, float) and not value.is_integer()):
-        text = f"{value:{sign},.2f}"
-    else:
-        text = f"{int(value):{sign},}"
-    return text + (f" {unit}" if unit else "")
 
 
 # ---- overview --------------------------------------------------------------
@@ -66,17 +42,6 @@ BRIEFING = "汇报模式"
 LOWER_IS_BETTER = frozenset({"low_income_villages", "income_missing", "grid_orphans",
                              "grid_overlap_share", "weak_orgs"})
 NEUTRAL_DELTAS = frozenset({"villages_total", "communities_total"})
-
-
-def format_delta(change, unit: str = "") -> str:
-    """A change as shown under a card: ``+1.20 个百分点``, ``-3 个``, ``+0.85 万元``.
-
-    >>> format_delta(0.012, "%"), format_delta(-3, "个"), format_delta(0.845, "万元")
-    ('+1.20 个百分点', '-3 个', '+0.84 万元')
-    """
-    if unit == "%":
-        return f"{change * 100:+.2f} 个百分点"
-    return _number(change, unit, "+")
 
 
 # ---- 跨村联建 page (pages/joint.py, geo/joint_maps.py) ----------------------------
@@ -153,7 +118,8 @@ GRID_MAP_CAPTION = ("单元网格按是否达标着色（多项不达标时按�
                     "圆圈标出覆盖缺口、交叉重叠和无上级网格的位置。点击网格可逐级查看。")
 GRID_INTEGRITY = "网格完整性：全覆盖、无交叉、无上级缺失"
 GRID_INTEGRITY_CARDS = {"gap_area_m2": ("覆盖缺口面积", "m²"),
-                        "overlap_area_m2": ("交叉重叠面积", "m²"), "orphans": ("无上级网格数", "个")}
+                        "overlap_area_m2": ("交叉重叠面积", "m²"),
+                        "orphans": ("无上级网格数", "个")}
 GRID_INTEGRITY_TABS = {"gaps": "覆盖缺口", "overlaps": "交叉重叠", "orphans": "无上级网格"}
 GRID_NONCOMPLIANT = "未达标单元网格（{n:,} 个）"
 GRID_DOWNLOAD = "下载未达标网格清单（CSV）"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from analysis.areas import area_mask
+from analysis.grid_tree import grid_area_keys
 from analysis.kpis import compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params, default_params
 from analysis.trends import income_trend
@@ -19,7 +21,7 @@ from geo import schema as s
 from geo.dataset import Dataset, load_dataset
 from geo.settings import dataset_path, load_settings
 from maps.display import display_geometry, dissolve_display
-from maps.overview import area_mask, lead_points, org_outlines, site_points
+from maps.overview import lead_points, org_outlines, site_points
 
 
 @dataclass(frozen=True)
@@ -120,17 +122,18 @@ def sites(src: Source):
 
 @st.cache_resource(max_entries=4)
 def unit_grids(src: Source):
-    """Level-4 grids for display with the county/township of their village."""
-    grids = dataset(src).grids
-    l4 = grids[grids[s.LEVEL] == 4]
+    """Level-4 grids for display with the village, township and county where they
+    count (:func:`analysis.grid_tree.grid_area_keys`: the same rule as the print
+    maps and the figures, so an orphan grid is shown where it lies)."""
+    data = dataset(src)
+    grids = data.grids
+    unit = (grids[s.LEVEL] == s.GRID_LEVEL_L4).fillna(False).to_numpy(dtype=bool)
+    l4 = grids[unit]
     if l4.empty:
         return None
+    keys = grid_area_keys(data.villages, grids)[unit]
     shown = display_geometry(l4[[s.GRID_CODE, s.PARENT_CODE, "geometry"]], tolerance_m=20)
-    parent_village = grids.loc[grids[s.LEVEL] == 3].set_index(s.GRID_CODE)[s.PARENT_CODE]
-    village = dataset(src).villages.set_index(s.VILLAGE_CODE)[[s.COUNTY_CODE, s.TOWNSHIP_CODE]]
-    codes = village.reindex(shown[s.PARENT_CODE].map(parent_village))
-    return shown.assign(county_code=codes[s.COUNTY_CODE].to_numpy(),
-                        township_code=codes[s.TOWNSHIP_CODE].to_numpy())
+    return shown.assign(**{key: keys[key].to_numpy() for key in keys.columns})
 
 
 @st.cache_resource(max_entries=8)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import orgs
+from analysis.areas import select_area
 from analysis.params import Params
 from geo import schema as s
 from geo.settings import Settings, load_settings
@@ -26,7 +27,7 @@ def _years(src: cached.Source, params: Params) -> tuple:
 
 def _area_villages(src: cached.Source, county: str | None, township: str | None):
     """The dataset's villages of the area (all of them for ``None``)."""
-    return orgs.select_area(cached.dataset(src).villages, county, township)
+    return select_area(cached.dataset(src).villages, county, township)
 
 
 @st.cache_resource(max_entries=8)
@@ -71,8 +72,8 @@ def map_layers(src: cached.Source, params: Params, color_by: str, county: str | 
                township: str | None, settings: Settings) -> JointMapLayers:
     """The GeoJSON payload of the joint map of an area."""
     display = cached.display_layers(src)
-    villages = orgs.select_area(display["villages"], county, township)
-    outlines = (orgs.select_area(display["townships"], county, township) if county
+    villages = select_area(display["villages"], county, township)
+    outlines = (select_area(display["townships"], county, township) if county
                 else display["counties"])
     return joint_map_layers(villages, org_table(src, params), cached.dataset(src).joint_members,
                             color_by, outlines, settings)
@@ -82,7 +83,7 @@ def map_layers(src: cached.Source, params: Params, color_by: str, county: str | 
 def org_options(src: cached.Source, params: Params, county: str | None,
                 township: str | None) -> list:
     """Organisation ids to choose from in the area (:func:`analysis.orgs.org_options`)."""
-    return orgs.org_options(orgs.select_area(org_table(src, params), county, township),
+    return orgs.org_options(select_area(org_table(src, params), county, township),
                             cached.dataset(src).joint_members,
                             _area_villages(src, county, township))
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.adjacency import village_adjacency
-from analysis.orgs import select_area
+from analysis.areas import select_area
 from analysis.params import Params
 from analysis.scenario import GroupRules, area_coverage, evaluate_scenario, scenario_context
 from analysis.scenario_compare import compare_scenarios

@@ -115,7 +115,9 @@ def org_cards(row: pd.Series) -> list[tuple[str, str]]:
 
     >>> org_cards(pd.Series({"type_label": "产业主导", "lead_village": "甲", "founded_year": 2019,
     ...     "members": 3, "projects": None, "income_gain": 6.5}))[2:]
-    [('成立年份', '2019'), ('成员村数', '3 个'), ('联村项目数', '—'), ('成员村村均增收', '6.50 万元')]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('成立年份', '2019'), ('成员村数', '3 个'), ('联村项目数', '—'),
+     ('成员村村均增收', '6.50 万元')]
     """
     out = []
     for key, label in texts.JOINT_CARDS.items():
@@ -126,14 +128,3 @@ def org_cards(row: pd.Series) -> list[tuple[str, str]]:
             text = texts.format_value(None if pd.isna(value) else value, unit)
         out.append((label, text))
     return out
-
-
-def legend_html(entries) -> str:
-    """A line of colour swatches (``(hex colour, label)`` pairs), labels escaped."""
-    from html import escape
-
-    return '<div class="legend">' + "".join(
-        f'<span style="display:inline-block;margin-right:14px">'
-        f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
-        f'background:{escape(color)};border:1px solid #888"></span> {escape(label)}</span>'
-        for color, label in entries) + "</div>"

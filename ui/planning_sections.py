@@ -19,17 +19,18 @@ from analysis.scenario_file import ScenarioFileError, read_scenario
 from geo import schema as s
 from maps.joint import clicked_village
 from maps.planning import legend_items, planning_map, scenario_map, scenario_overlay
+from maps.styles import legend_html
 from report.exports import comparison_to_xlsx, table_to_csv
 import texts
 from texts import planning as tp
 from ui import cached_planning as cp
 from ui import planning_state as state
 from ui.cached_joint import village_names
-from ui.joint_charts import legend_html
 
 PERCENT_KEYS = ("joint_coverage", "joint_population_coverage")
 BASIS_LABELS = {"type_label": "联建类型", "joint_villages": "样本联建村数",
-                "joint_mean_gain": "联建村村均增收（万元）", "other_mean_gain": "未联建村村均增收（万元）",
+                "joint_mean_gain": "联建村村均增收（万元）",
+                "other_mean_gain": "未联建村村均增收（万元）",
                 "did": "增收差（万元/村）", "did_source": "依据", "new_villages": "新覆盖村数",
                 "removed_villages": "退出村数", "projected": "预计增收（万元）"}
 
@@ -234,7 +235,8 @@ def manage_section(src) -> None:
                       mime="application/json", key="plan_export")
     a, b = st.columns(2)
     a.button(tp.START_TODAY, key="plan_start_today", help=tp.START_HELP,
-             on_click=lambda: state.start(ed.new_document(tp.DEFAULT_NAME, cp.today(src)["groups"])))
+             on_click=lambda: state.start(ed.new_document(tp.DEFAULT_NAME,
+                                                          cp.today(src)["groups"])))
     b.button(tp.START_EMPTY, key="plan_start_empty", help=tp.START_HELP,
              on_click=lambda: state.start(ed.new_document(tp.DEFAULT_NAME)))
     upload = st.file_uploader(tp.IMPORT_JSON, type=["json"], key="plan_import",

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis import orgs
+from analysis.areas import select_area
 from analysis.kpis import kpis_by_area
 from analysis.params import Params
 from geo import schema as s
@@ -65,11 +66,11 @@ def test_org_table_without_organisations(toy):
 
 def test_select_area_and_options(toy):
     table = orgs.org_table(*_args(toy))
-    assert orgs.select_area(table, C1_CODE)[s.ORG_ID].tolist() == ["O1"]
-    assert orgs.select_area(table, C2_CODE)[s.ORG_ID].tolist() == ["O2"]
-    in_t11 = orgs.select_area(table, C1_CODE, T11)
+    assert select_area(table, C1_CODE)[s.ORG_ID].tolist() == ["O1"]
+    assert select_area(table, C2_CODE)[s.ORG_ID].tolist() == ["O2"]
+    in_t11 = select_area(table, C1_CODE, T11)
     assert len(in_t11) == 0  # O1 lies where its lead v3 lies: 乙镇 (T12)
-    villages_t11 = orgs.select_area(toy.villages, C1_CODE, T11)
+    villages_t11 = select_area(toy.villages, C1_CODE, T11)
     assert orgs.org_options(in_t11, toy.joint_members, villages_t11) == ["O1"]
     assert orgs.org_options(table, toy.joint_members, toy.villages) == ["O1", "O2"]
 
@@ -109,7 +110,7 @@ def test_income_before_after_by_hand(toy):
 
 def test_income_before_after_compares_with_the_area(toy):
     """Within 甲县 no village is outside an organisation: no comparison."""
-    area = orgs.select_area(toy.villages, C1_CODE)
+    area = select_area(toy.villages, C1_CODE)
     frame = orgs.income_before_after("O1", toy.joint_members, area, toy.village_income)
     assert frame[orgs.YEAR_OTHERS].isna().all()
 

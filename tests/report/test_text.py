@@ -6,8 +6,9 @@ import pytest
 
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis
 from analysis.params import Params
-from report.text import (MISSING, THEMES, format_number, grid_text, income_text, issues_text,
-                         joint_text, overview_text, report_passages, service_text, stars_text)
+from report.text import (THEMES, format_number, grid_text, income_text, issues_text, joint_text,
+                         overview_text, report_passages, service_text, stars_text)
+from texts.numbers import NO_DATA as MISSING
 
 # The seeds' figures (三明市 / 永安市), completed by hand.
 FIGURES = {
