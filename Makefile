@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
 PORT ?= 8501
 
-.PHONY: run test system-deps demo bench clean
+.PHONY: run test lint system-deps demo bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,14 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
-## make test: create .venv, install (and chromium + CJK fonts when root), run every test
+## make test: create .venv, install (and chromium + CJK fonts when root), lint, run every test
 test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+## make lint: ruff with the settings of pyproject.toml (line length 100)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 # Debian's chromium (browser tests) and fonts-noto-cjk (Chinese text in
 # screenshots and static maps).  Installed when we are root; otherwise the

@@ -85,7 +85,9 @@ def coverage_figures(villages: pd.DataFrame, orgs: pd.DataFrame, members: pd.Dat
     >>> m = pd.DataFrame({"org_id": ["O1", "O1"], "village_code": ["b", "c"]})
     >>> f = coverage_figures(v, o, m, v["county_code"])
     >>> f[["joint_orgs", "joint_villages", "joint_coverage"]].to_dict("index")
-    {'X': {'joint_orgs': 0.0, 'joint_villages': 1.0, 'joint_coverage': 0.5}, 'Y': {'joint_orgs': 1.0, 'joint_villages': 1.0, 'joint_coverage': 1.0}}
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'X': {'joint_orgs': 0.0, 'joint_villages': 1.0, 'joint_coverage': 0.5},
+     'Y': {'joint_orgs': 1.0, 'joint_villages': 1.0, 'joint_coverage': 1.0}}
     """
     labels = village_labels(villages, group)
     groups = group_index(labels, group is None)

@@ -120,7 +120,9 @@ def income_figures(villages: pd.DataFrame, income: pd.DataFrame, members: pd.Dat
     ...                     "collective_income": [8.0, 9.0, 30.0]})
     >>> f = income_figures(v, inc, pd.DataFrame(), group=v["county_code"])
     >>> f[["income_growth_all", "low_income_villages", "income_missing"]].to_dict("index")
-    {'X': {'income_growth_all': 0.125, 'low_income_villages': 1.0, 'income_missing': 0.0}, 'Y': {'income_growth_all': nan, 'low_income_villages': nan, 'income_missing': 1.0}}
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'X': {'income_growth_all': 0.125, 'low_income_villages': 1.0, 'income_missing': 0.0},
+     'Y': {'income_growth_all': nan, 'low_income_villages': nan, 'income_missing': 1.0}}
     """
     labels = village_labels(villages, group)
     groups = group_index(labels, group is None)

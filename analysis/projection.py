@@ -33,7 +33,8 @@ MIN_VILLAGES = 10
 BASIS_COLUMNS = ("type_label", "joint_villages", "joint_mean_gain", "other_mean_gain", "did",
                  "did_source", "new_villages", "removed_villages", "projected")
 BASIS_LABELS = {  # Chinese headers of the basis table, for pages and exports
-    "org_type": "类型代码", "type_label": "联建类型", "joint_villages": "现有联建村数（两年均有收入）",
+    "org_type": "类型代码", "type_label": "联建类型",
+    "joint_villages": "现有联建村数（两年均有收入）",
     "joint_mean_gain": "联建村村均增收（万元）", "other_mean_gain": "未联建村村均增收（万元）",
     "did": "增收差（万元）", "did_source": "增收差来源", "new_villages": "新增联建村数",
     "removed_villages": "退出联建村数", "projected": "预计增收（万元）",
@@ -68,7 +69,8 @@ class GainBasis:
 
 @dataclass(frozen=True, eq=False)
 class IncomeProjection:
-    """The estimate: ``total`` (万元, net), ``mean_per_new_village`` (万元), ``basis``, ``sentence``."""
+    """The estimate: ``total`` (万元, net), ``mean_per_new_village`` (万元),
+    ``basis``, ``sentence``."""
 
     total: float
     mean_per_new_village: float | None
@@ -202,7 +204,8 @@ def _sentence(basis: GainBasis, n_new, gained, n_removed, lost, total) -> str:
     base_year, eval_year = basis.years
     text = (f"此为估算：按 {base_year}—{eval_year} 年现有联建村与未联建村的村均增收之差"
             f"（分联建类型计算；联建村不足 {basis.min_villages} 个的类型用总体差值 "
-            f"{basis.overall_did:.2f} 万元）推算，新增联建的 {n_new} 个村合计约多增收 {gained:.2f} 万元")
+            f"{basis.overall_did:.2f} 万元）推算，"
+            f"新增联建的 {n_new} 个村合计约多增收 {gained:.2f} 万元")
     if n_removed:
         net = f"净增约 {total:.2f}" if total >= 0 else f"净减约 {-total:.2f}"
         text += f"，退出联建的 {n_removed} 个村扣减 {lost:.2f} 万元，{net} 万元"

@@ -42,7 +42,8 @@ MOVED_LABELS = {s.VILLAGE_CODE: "村代码", s.NAME: "村（社区）", s.KIND: 
 
 @dataclass(frozen=True, eq=False)
 class ScenarioComparison:
-    """``figures`` (指标, 单位, A, B, 差值) and ``moved`` villages of A → B, with both evaluations."""
+    """``figures`` (指标, 单位, A, B, 差值) and ``moved`` villages of A → B,
+    with both evaluations."""
 
     name_a: str
     name_b: str
@@ -61,7 +62,8 @@ def _value(result: dict, key: str):
 
 
 def figure_deltas(result_a: dict, result_b: dict) -> pd.DataFrame:
-    """The compared figures of two evaluations: 指标, 单位, A, B, 差值 (B − A; ``None`` if either is).
+    """The compared figures of two evaluations: 指标, 单位, A, B, 差值
+    (B − A; ``None`` if either is).
 
     >>> a = {"joint_orgs": 2, "joint_villages": 6, "joint_coverage": 0.5, "unknown_codes": [],
     ...      "duplicate_codes": []}

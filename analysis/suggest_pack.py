@@ -113,11 +113,12 @@ def _milp(columns, weights) -> list:
 def _undominated(columns: list, weights: list, seeds: list) -> list:
     """Drop columns that can never do better than another column of the same seed.
 
-    A node is *contested* when columns of two different seeds hold it.  Column ``a`` dominates column ``b`` of the same
-    seed when ``a``'s contested nodes are a subset of ``b``'s and ``a``
-    weighs at least as much: any packing using ``b`` stays a packing, no
-    worse, with ``a`` instead.  So the optimum over the remaining columns is
-    the optimum over all of them.
+    A node is *contested* when columns of two different seeds hold it.
+    Column ``a`` dominates column ``b`` of the same seed when ``a``'s
+    contested nodes are a subset of ``b``'s and ``a`` weighs at least as
+    much: any packing using ``b`` stays a packing, no worse, with ``a``
+    instead.  So the optimum over the remaining columns is the optimum over
+    all of them.
     """
     holders: dict[int, set] = {}
     for c, seed in zip(columns, seeds):

@@ -1,4 +1,5 @@
-"""One row per village with what grouping needs (SPEC §3–4): place, size, income, today's organisation.
+"""One row per village with what grouping needs (SPEC §3–4): place, size,
+income, today's organisation.
 
 The scenario checks (:mod:`analysis.grouping`), the scenario figures and the
 auto-suggest read this table instead of the layers, so that a planner's edit

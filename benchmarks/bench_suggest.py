@@ -171,7 +171,8 @@ def bench_scope(scope, codes, attributes, neighbours, rules, timeout, deadline) 
             ("MaxP strong≥1", "maxp", with_strong, {"threshold_name": "strong_n",
                                                     "threshold": 1}),
             ("Skater", "skater", big_enough,
-             {"n_clusters": max(1, round(len(big_enough) / ((rules.min_size + rules.max_size) / 2))),
+             {"n_clusters": max(1, round(len(big_enough)
+                                         / ((rules.min_size + rules.max_size) / 2))),
               "floor": rules.min_size})]
     for label, method, subset, params in runs:
         if not subset:

@@ -101,7 +101,8 @@ def format_evaluation(report: dict) -> str:
     """The readable Chinese summary of :func:`evaluation_report` for the terminal."""
 
     rules = report["rules"]
-    lines = [f"方案：{report['scenario']}（创建于 {report['created']}），共 {len(report['groups'])} 个分组",
+    lines = [f"方案：{report['scenario']}（创建于 {report['created']}），"
+             f"共 {len(report['groups'])} 个分组",
              f"规则：每组 {rules['min_size']}–{rules['max_size']} 个村（社区）；"
              f"{'须在同一乡镇' if rules['within_township'] else '允许跨乡镇'}；须含强村"
              f"（评估年集体经营性收入 ≥ {rules['strong_threshold']:g} 万元）", ""]
@@ -109,7 +110,8 @@ def format_evaluation(report: dict) -> str:
     for key in ("joint_orgs", "joint_villages", "joint_coverage", "joint_population_coverage"):
         label, unit = KPI_LABELS[key]
         body.append([label, unit, format_value(report[key], unit),
-                     format_value(report["today"][key], unit), format_delta(report["delta"][key], unit)])
+                     format_value(report["today"][key], unit),
+                     format_delta(report["delta"][key], unit)])
     lines += table_lines(["指标", "单位", "方案", "现状", "变化"], body, right_from=2)
     lines += ["", f"新增联建村 {report['new_villages_count']} 个；退出联建村 "
               f"{report['removed_villages_count']} 个。"]
@@ -125,7 +127,8 @@ def format_evaluation(report: dict) -> str:
     header = ["编号", "名称", "村数", "连片", "有强村", "同乡镇", "问题数"]
     lines += table_lines(header, rows, right_from=2) if rows else ["（方案没有分组）"]
     problems = [m for g in report["groups"] for m in g["violations"]]
-    lines += ["", f"共 {len(report['groups'])} 个分组，{report['groups_with_violations']} 个不符合约束"
+    lines += ["", f"共 {len(report['groups'])} 个分组，"
+                  f"{report['groups_with_violations']} 个不符合约束"
               + ("：" if problems else "。")]
     lines += [f"  - {m}" for m in problems]
     if report["unknown_codes"] or report["duplicate_codes"]:
@@ -144,7 +147,8 @@ def cmd_evaluate(args) -> int:
     from analysis.scenario import evaluate_scenario, scenario_context, scenario_dataset
 
     if args.min_size > args.max_size:
-        print(f"用法错误：--min-size {args.min_size} 大于 --max-size {args.max_size}", file=sys.stderr)
+        print(f"用法错误：--min-size {args.min_size} 大于 --max-size {args.max_size}",
+              file=sys.stderr)
         return EXIT_USAGE
     scenario = _read_scenario_or_report(args.scenario)
     dataset = load_or_report(args.data)

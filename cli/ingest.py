@@ -36,7 +36,8 @@ def cmd_import(args) -> int:
     if not outcome.imported:
         for p in errors + warnings:
             print(str(p), file=sys.stderr)
-        print(f"未导入：{len(errors)} 个错误，{len(warnings)} 个警告；{args.into} 未改动。", file=sys.stderr)
+        print(f"未导入：{len(errors)} 个错误，{len(warnings)} 个警告；{args.into} 未改动。",
+              file=sys.stderr)
         return EXIT_INVALID
     for p in warnings:
         print(str(p))
@@ -58,15 +59,21 @@ def cmd_import(args) -> int:
 
 def add_import_parser(sub) -> None:
     """Register the ``import`` subcommand on the subparsers of :mod:`cli.main`."""
-    p = sub.add_parser("import", help="导入文件为数据集的一个图层（GeoPackage、GeoJSON、Shapefile、CSV、XLSX）")
-    p.add_argument("file", metavar="FILE", help="要导入的文件（.gpkg、.geojson、.zip、.shp、.csv、.xlsx）")
+    p = sub.add_parser("import", help="导入文件为数据集的一个图层"
+                                      "（GeoPackage、GeoJSON、Shapefile、CSV、XLSX）")
+    p.add_argument("file", metavar="FILE",
+                   help="要导入的文件（.gpkg、.geojson、.zip、.shp、.csv、.xlsx）")
     p.add_argument("--layer", required=True, choices=list(s.LAYERS), metavar="NAME",
                    help=f"导入为哪个图层：{'、'.join(s.LAYERS)}")
-    p.add_argument("--into", required=True, metavar="DATA.gpkg", help="目标数据集（不存在时导入 villages 可新建）")
-    p.add_argument("--encoding", metavar="ENC", help="Shapefile/CSV 的文本编码（如 GBK、UTF-8），覆盖 .cpg 和自动识别")
-    p.add_argument("--crs", metavar="CRS", help="坐标系（如 EPSG:4490、EPSG:4549），用于缺少 .prj 的数据")
+    p.add_argument("--into", required=True, metavar="DATA.gpkg",
+                   help="目标数据集（不存在时导入 villages 可新建）")
+    p.add_argument("--encoding", metavar="ENC",
+                   help="Shapefile/CSV 的文本编码（如 GBK、UTF-8），覆盖 .cpg 和自动识别")
+    p.add_argument("--crs", metavar="CRS",
+                   help="坐标系（如 EPSG:4490、EPSG:4549），用于缺少 .prj 的数据")
     p.add_argument("--coords", choices=list(COORD_SYSTEMS), default="wgs84",
-                   help="坐标偏移：gcj02（高德、腾讯）、bd09（百度）转换为 WGS84；默认 wgs84（无偏移）")
+                   help="坐标偏移：gcj02（高德、腾讯）、bd09（百度）转换为 WGS84；"
+                        "默认 wgs84（无偏移）")
     p.add_argument("--map", action="append", default=[], type=_mapping_pair, metavar="源列=字段",
                    help="列对应（可重复），如 --map 村名=name")
     p.add_argument("--sheet", "--source-layer", dest="source_layer", metavar="S",

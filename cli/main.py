@@ -49,7 +49,8 @@ def cmd_kpis(args) -> int:
     params = Params(base_year=args.base_year, eval_year=args.eval_year,
                     service_radius_m=args.service_radius_m)
     try:
-        result = kpis_by_area(dataset, args.by, params) if args.by else compute_kpis(dataset, params)
+        result = (kpis_by_area(dataset, args.by, params) if args.by
+                  else compute_kpis(dataset, params))
     except ValueError as exc:
         print(f"无法计算指标：{exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -118,7 +118,8 @@ def count_for_share(share: float, n: int) -> int:
     (775, 110, 13)
     """
     base = int(round(share * n))
-    for c in sorted(range(max(0, base - 3), min(n, base + 3) + 1), key=lambda c: abs(c - share * n)):
+    for c in sorted(range(max(0, base - 3), min(n, base + 3) + 1),
+                    key=lambda c: abs(c - share * n)):
         if round(c / n, 3) == share:
             return c
     return base
@@ -147,7 +148,8 @@ def rate_units(units: pd.DataFrame, score: pd.Series, weak_quota: dict[str, tupl
     c5, c4plus = count_for_share(STAR5_SHARE, rated), count_for_share(STAR4PLUS_SHARE, rated)
     stars = pd.Series(pd.NA, index=units.index, dtype="Int64")
     stars[weak] = rng.choice([0, 1], int(weak.sum()), p=[0.55, 0.45])
-    ranked = score[~weak & ~score.index.isin(unrated)].sort_values(ascending=False, kind="stable").index
+    ranked = score[~weak & ~score.index.isin(unrated)].sort_values(ascending=False,
+                                                                   kind="stable").index
     rest = len(ranked) - c4plus
     lower = allocate(rest, [0.60, 0.28, 0.09, 0.03])
     levels = np.repeat([5, 4, 3, 2, 1, 0], [c5, c4plus - c5, *lower])

@@ -87,7 +87,8 @@ def partition(region, seeds: np.ndarray) -> np.ndarray:
         orphans.extend(p for p in parts if p is not home)
     for frag in sorted(orphans, key=lambda p: -p.area):
         shared = shapely.area(shapely.intersection(keep, frag.buffer(0.5)))
-        j = int(np.argmax(shared)) if shared.max() > 0 else int(np.argmin(shapely.distance(keep, frag)))
+        j = (int(np.argmax(shared)) if shared.max() > 0
+             else int(np.argmin(shapely.distance(keep, frag))))
         keep[j] = shapely.union(keep[j], frag)
     return keep
 

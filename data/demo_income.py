@@ -63,7 +63,8 @@ def base_income(counties: np.ndarray, rng: np.random.Generator) -> IncomeModel:
 
 def ensure_strong(model: IncomeModel, counties: np.ndarray, needed: dict[str, int],
                   rng: np.random.Generator) -> IncomeModel:
-    """Lift the richest villages of a county until it has ``needed`` strong ones (≥ 50 万元 in 2023)."""
+    """Lift the richest villages of a county until it has ``needed`` strong
+    ones (≥ 50 万元 in 2023)."""
     start = model.start.copy()
     last = model.paths()[:, -1]
     for county, k in needed.items():

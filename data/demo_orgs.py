@@ -169,7 +169,8 @@ def build_orgs(villages: pd.DataFrame, graph: nx.Graph, xy: np.ndarray, strong: 
             for pos, is_late in zip(group, late):
                 joined = int(year) if (pos == group[0] or not is_late or year == 2022) \
                     else int(rng.integers(year + 1, 2023))
-                members.append({s.ORG_ID: org_id, s.VILLAGE_CODE: villages.iloc[pos][s.VILLAGE_CODE],
+                members.append({s.ORG_ID: org_id,
+                                s.VILLAGE_CODE: villages.iloc[pos][s.VILLAGE_CODE],
                                 s.JOINED_YEAR: joined})
     orgs = pd.DataFrame(orgs)
     _ensure_every_type(orgs, rng)

@@ -38,7 +38,8 @@ def build_sites(units: gpd.GeoDataFrame, center_share: float, neighbor_stations:
     villages = np.flatnonzero(~community)
     counts[STATION][rng.choice(villages, min(stations, len(villages)), replace=False)] = 1
     rows = []
-    for i, (code, name, geom) in enumerate(zip(units[s.VILLAGE_CODE], units[s.NAME], units.geometry)):
+    for i, (code, name, geom) in enumerate(zip(units[s.VILLAGE_CODE], units[s.NAME],
+                                               units.geometry)):
         for site_type in (CENTER, NEIGHBOR, STATION):
             m = int(counts[site_type][i])
             for k, (x, y) in enumerate(points_in(geom, m, rng), start=1):

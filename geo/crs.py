@@ -83,7 +83,8 @@ def metric_crs(gdf) -> pyproj.CRS:
     """
     crs = gdf.crs
     if crs is None:
-        raise ValueError("数据没有坐标系（CRS），无法选择投影坐标系；请先用 set_crs 声明，例如 EPSG:4490")
+        raise ValueError("数据没有坐标系（CRS），无法选择投影坐标系；"
+                         "请先用 set_crs 声明，例如 EPSG:4490")
     crs = pyproj.CRS.from_user_input(crs)
     if _is_metric_projection(crs):
         return crs

@@ -104,7 +104,8 @@ def read_layers(path) -> tuple[dict, list[Problem]]:
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # GDAL says why; the user gets it in one line
-        return {}, [_file_problem("unreadable", f"无法打开 GeoPackage（文件可能已损坏或不完整）：{_gdal_text(exc)}")]
+        return {}, [_file_problem("unreadable", "无法打开 GeoPackage（文件可能已损坏或不完整）："
+                                                f"{_gdal_text(exc)}")]
     raw, problems = {}, []
     available = {str(name): geom for name, geom in listed}
     for layer, spec in s.LAYERS.items():
@@ -123,7 +124,8 @@ def read_layers(path) -> tuple[dict, list[Problem]]:
             frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=bool(spec.geometry))
         except Exception as exc:
             problems.append(_file_problem("unreadable_layer",
-                                          f"图层 {s.layer_label(layer)} 无法读取：{_gdal_text(exc)}",
+                                          f"图层 {s.layer_label(layer)} 无法读取："
+                                          f"{_gdal_text(exc)}",
                                           layer))
             continue
         raw[layer] = frame

@@ -72,7 +72,8 @@ def check_memberships(layers: dict[str, pd.DataFrame]) -> list[Problem]:
     if members is not None and {s.ORG_ID, s.VILLAGE_CODE} <= set(members.columns):
         known = members[s.VILLAGE_CODE].notna()
         dup = known & members[s.VILLAGE_CODE].duplicated(keep=False)
-        groups = members[dup].groupby(s.VILLAGE_CODE)[s.ORG_ID].agg(lambda x: "、".join(map(str, x)))
+        groups = members[dup].groupby(s.VILLAGE_CODE)[s.ORG_ID].agg(
+            lambda x: "、".join(map(str, x)))
         for pos in _positions(dup):
             code = members[s.VILLAGE_CODE].iloc[pos]
             problems.append(Problem(

@@ -97,7 +97,8 @@ def _as_choice(series: pd.Series, fld: s.Field) -> tuple[pd.Series, pd.Series]:
 
 
 _TYPE_HINT = {
-    s.TEXT: "文本", s.INT: "整数", s.FLOAT: "数值", s.BOOL: "有效的是/否值（true/false、1/0、是/否）",
+    s.TEXT: "文本", s.INT: "整数", s.FLOAT: "数值",
+    s.BOOL: "有效的是/否值（true/false、1/0、是/否）",
 }
 
 
@@ -133,8 +134,9 @@ def coerce_layer(layer: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Probl
         else:
             typed, bad = _as_choice(raw, fld)
         if fld.choices:
-            allowed = "、".join(f"{c}" + (f"（{s.KIND_VALUES.get(c) or s.ORG_TYPES.get(c) or s.SITE_TYPES.get(c)}）"
-                                          if isinstance(c, str) else "") for c in fld.choices)
+            allowed = "、".join(
+                f"{c}" + (f"（{s.KIND_VALUES.get(c) or s.ORG_TYPES.get(c) or s.SITE_TYPES.get(c)}）"
+                          if isinstance(c, str) else "") for c in fld.choices)
             add(ERROR, "bad_value", fld.name, bad.to_numpy(),
                 lambda p, r=raw: f"值 {_quote(r.iloc[p])} 不是允许的取值（{allowed}）")
         else:
@@ -147,8 +149,10 @@ def coerce_layer(layer: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Probl
             num = typed.astype(float)
             low = num < fld.minimum if fld.minimum is not None else False
             high = num > fld.maximum if fld.maximum is not None else False
-            out_of = (pd.Series(low, index=num.index) | pd.Series(high, index=num.index)).fillna(False)
-            rng = f"{fld.minimum:g}–{fld.maximum:g}" if fld.maximum is not None else f"≥ {fld.minimum:g}"
+            out_of = (pd.Series(low, index=num.index)
+                      | pd.Series(high, index=num.index)).fillna(False)
+            rng = (f"{fld.minimum:g}–{fld.maximum:g}" if fld.maximum is not None
+                   else f"≥ {fld.minimum:g}")
             add(ERROR, "out_of_range", fld.name, out_of.to_numpy(),
                 lambda p, t=typed: f"值 {t.iloc[p]} 超出范围（应为 {rng}）")
         out[fld.name] = typed

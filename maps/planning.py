@@ -91,8 +91,9 @@ def planning_base(villages, outlines=None, settings=None) -> PlanningBase:
              for c, n, t in zip(codes, names, towns)]
     context = None
     if outlines is not None and len(outlines) and basemap_of(settings).outlines:
-        context = feature_collection(shift_geometries(outlines.geometry.to_numpy(), settings, DECIMALS),
-                              [{}] * len(outlines))
+        context = feature_collection(shift_geometries(outlines.geometry.to_numpy(), settings,
+                                                      DECIMALS),
+                                     [{}] * len(outlines))
     bounds = (tuple(float(v) for v in shapely.total_bounds(geoms)) if len(geoms)
               else (117.0, 25.5, 118.5, 27.0))
     return PlanningBase(feature_collection(geoms, props), dict(zip(codes, geoms)), context, bounds,
@@ -174,7 +175,8 @@ def scenario_overlay(base: PlanningBase, doc: dict, active: str | None = None,
         free = [geom for code, geom in pool.items() if code not in taken]
         _layer(group, feature_collection(free, [{}] * len(free)), "uncovered", corners,
                style=STYLES["uncovered"])
-    _layer(group, feature_collection(fills, fill_props), "fills", corners, style=JsCode(_FILL_STYLE))
+    _layer(group, feature_collection(fills, fill_props), "fills", corners,
+           style=JsCode(_FILL_STYLE))
     _layer(group, feature_collection(outlines, outline_props), "outlines", corners,
            style=STYLES["outline"])
     for name, chosen in (("flagged", set(flagged) - {active}), ("active", {active})):

@@ -5,7 +5,8 @@ PAGE = "数据管理"
 IN_USE = "正在使用的数据"
 ENV_OVERRIDES = ("环境变量 {var} 指定了数据集 {path}，它优先于下方的数据版本；"
                  "导入的新版本在取消该变量后才会显示。")
-USING_DEMO = "当前显示的是内置示例数据（合成，非真实统计）。导入本地数据后，各页面将使用导入的数据。"
+USING_DEMO = ("当前显示的是内置示例数据（合成，非真实统计）。"
+              "导入本地数据后，各页面将使用导入的数据。")
 NO_VERSIONS = "数据仓库中还没有导入的数据版本。"
 VERSION_COLUMNS = {"id": "版本", "current": "正在使用", "created": "导入时间", "source": "来源文件",
                    "note": "说明", "rows": "各图层行数", "size": "大小"}
@@ -16,7 +17,8 @@ SWITCHED = "已切换到数据版本 {id}，各页面已使用该版本。"
 DELETE = "删除该版本"
 DELETED = "已删除数据版本 {id}（正在使用的版本不能删除）。"
 UPLOAD = "导入数据"
-UPLOAD_HELP = ("支持 GeoPackage（.gpkg）、GeoJSON、Shapefile（.shp/.shx/.dbf/.prj/.cpg 打包为 .zip）、"
+UPLOAD_HELP = ("支持 GeoPackage（.gpkg）、GeoJSON、"
+               "Shapefile（.shp/.shx/.dbf/.prj/.cpg 打包为 .zip）、"
                "CSV 与 Excel（.xlsx，用于收入、联村党组织、成员表）。单个文件不超过 {limit} MB；"
                "压缩包最多 {files} 个文件、解压后不超过 {total} MB。文件按内容识别，"
                "其他格式（如 VRT、KML）一律拒收。")
@@ -35,7 +37,8 @@ CRS_AUTO = "使用文件声明的坐标系"
 SOURCE_LAYER = "文件中的图层 / 工作表"
 SOURCE_LAYER_PLACEHOLDER = "选择图层或工作表"
 MAPPING = "字段对应"
-MAPPING_HELP = "以下必需字段没有在文件中自动找到，请指定文件中对应的列（确认导入后会记住，下次自动套用）。"
+MAPPING_HELP = ("以下必需字段没有在文件中自动找到，请指定文件中对应的列"
+                "（确认导入后会记住，下次自动套用）。")
 MAPPING_RECALLED = "已自动套用上次为同样列名确认的字段对应。"
 MAP_NONE = "（未指定）"
 READ_FORMAT = "文件格式：{fmt}"
@@ -57,7 +60,8 @@ NOTE_PLACEHOLDER = "如：2026 年村集体经营性收入"
 DEFAULT_NOTE = "导入 {layer}"
 CONFIRM = "确认导入，生成新数据版本"
 CONFIRMED = "已导入并切换到数据版本 {id}；之前的版本仍保留，可随时切换回去。"
-CONFIRMED_STORED = "已导入为数据版本 {id}，并设为数据仓库的当前版本；之前的版本仍保留，可随时切换回去。"
+CONFIRMED_STORED = ("已导入为数据版本 {id}，并设为数据仓库的当前版本；"
+                    "之前的版本仍保留，可随时切换回去。")
 ENV_STILL_SHOWN = ("注意：环境变量 {var} 指定的数据集 {path} 优先于数据仓库，各页面仍显示它，"
                    "本页的下一次导入也仍在它的基础上进行；数据版本 {id} 不会显示。"
                    "要使用数据版本 {id}，请取消 {var}（或改为 {file}）后重启看板。")

@@ -2,7 +2,8 @@
 from texts import UPLOAD_HOW
 
 PAGE_PLANNING = "分组规划"
-MODES = {"edit": "编辑方案", "suggest": "自动建议", "manage": "保存与导入导出", "compare": "方案对比"}
+MODES = {"edit": "编辑方案", "suggest": "自动建议", "manage": "保存与导入导出",
+         "compare": "方案对比"}
 MODE_LABEL = "功能"
 START_TODAY = "从现状开始"
 START_EMPTY = "从空白开始"
@@ -28,7 +29,8 @@ GROUP_MEMBERS = "成员村（可输入村名搜索，增删成员）"
 GROUP_MEMBERS_PLACEHOLDER = "输入村名搜索，或点击地图上的村"
 SHOW_UNCOVERED = "突出显示未覆盖的行政村"
 ONLY_PROBLEMS = "只看不满足规则的组织"
-MAP_CAPTION = ("点击地图上的村：加入（或移出）正在编辑的组织；未选择组织时，点击未编入的村会新建组织，"
+MAP_CAPTION = ("点击地图上的村：加入（或移出）正在编辑的组织；"
+               "未选择组织时，点击未编入的村会新建组织，"
                "点击已编入的村会选中其所在组织。")
 RULES = "规则"
 MIN_SIZE, MAX_SIZE = "每组最少村数", "每组最多村数"
@@ -58,7 +60,8 @@ SUGGEST_RUN = "生成建议"
 SUGGEST_HELP = ("为范围内尚未编入任何组织的行政村提出联村分组：每组连片、村数在规则范围内、"
                 "至少有一个强村，尽量多覆盖薄弱村（软弱涣散或评估年收入低于 {low:g} 万元）。"
                 "已锁定组织和已编入的村不会被改动。")
-SUGGEST_RESULT = "建议 {groups} 个组织，覆盖 {villages} 个村，其中薄弱村 {weak} 个（用时 {seconds:.2f} 秒）。"
+SUGGEST_RESULT = ("建议 {groups} 个组织，覆盖 {villages} 个村，"
+                  "其中薄弱村 {weak} 个（用时 {seconds:.2f} 秒）。")
 SUGGEST_NONE = "范围内没有可以满足规则的新分组（例如没有未编入的强村）。"
 SUGGEST_ACCEPT = "采纳建议，加入当前方案"
 SUGGEST_ACCEPTED = "已加入 {n} 个建议组织，可继续编辑或撤销。"

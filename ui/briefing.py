@@ -44,14 +44,16 @@ def briefing_css(name: str) -> str:
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarNav"], header[data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"], footer {{ display: none !important; }}
-.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: {t['bg']}; color: {t['text']}; }}
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: {t['bg']}; \
+color: {t['text']}; }}
 [data-testid="stMainBlockContainer"] {{ padding: 1.2rem 2rem 0.5rem 2rem; max-width: 100%; }}
 .stApp p, .stApp span, .stApp label, .stApp h1, .stApp h2, .stApp h3 {{ color: {t['text']}; }}
 .bn-title {{ font-size: 2.4rem; font-weight: 700; letter-spacing: 0.1rem; }}
 .bn-sub {{ font-size: 1.1rem; color: {t['muted']}; }}
 .bn-badge {{ font-size: 1rem; color: {t['bg']}; background: {t['accent']}; padding: 0.1rem 0.6rem;
             border-radius: 0.3rem; margin-left: 1rem; }}
-.bn-panel {{ background: {t['panel']}; border-radius: 0.6rem; padding: 0.8rem 1.1rem; margin-bottom: 0.8rem; }}
+.bn-panel {{ background: {t['panel']}; border-radius: 0.6rem; padding: 0.8rem 1.1rem; \
+margin-bottom: 0.8rem; }}
 .bn-label {{ font-size: 1.05rem; color: {t['muted']}; }}
 .bn-value {{ font-size: 2.6rem; font-weight: 700; color: {t['accent']}; line-height: 1.2; }}
 </style>"""

@@ -120,8 +120,8 @@ def base_refused(base: ImportBase, blocking: list) -> Problem:
         text = (f"目标数据集 {base.source} 的文件本身有问题（见下列），导入图层不能修复，未导入；"
                 "请先修复或换用其他数据集（python -m analysis validate）")
     else:
-        text = (f"目标数据集 {base.source} 本身有 {len(base.errors)} 个错误（见下列），本次导入的文件"
-                "未能读取，未导入，无法检查导入能否修复它们")
+        text = (f"目标数据集 {base.source} 本身有 {len(base.errors)} 个错误（见下列），"
+                "本次导入的文件未能读取，未导入，无法检查导入能否修复它们")
     return Problem(ERROR, "base_invalid", None, None, None, None, text)
 
 
@@ -140,10 +140,12 @@ def repair_line(base: ImportBase, fixed: list, left: list, after: list) -> Probl
         the dataset), else an error ``base_invalid`` saying how many errors it
         fixes, how many remain and how many it brings.
     """
-    quoted = "；".join(_where(p) for p in fixed[:_EXAMPLES]) + ("等" if len(fixed) > _EXAMPLES else "")
+    quoted = ("；".join(_where(p) for p in fixed[:_EXAMPLES])
+              + ("等" if len(fixed) > _EXAMPLES else ""))
     if not after:
         return Problem(WARNING, "base_repaired", None, None, None, None,
-                       f"本次导入修复了原数据集的 {len(fixed)} 个错误（{quoted}），导入后的数据集有效")
+                       f"本次导入修复了原数据集的 {len(fixed)} 个错误（{quoted}），"
+                       "导入后的数据集有效")
     text = f"目标数据集 {base.source} 本身有 {len(fixed) + len(left)} 个错误；"
     if fixed:
         text += f"本次导入修复了其中 {len(fixed)} 个（{quoted}），仍有 {len(left)} 个未修复"

@@ -10,8 +10,9 @@ A confirmed mapping is remembered per layer and set of columns in
 ``column_maps.json`` of a folder, and recalled next time.
 
 >>> m = auto_mapping("village_income", ["村代码", "年度", "集体经营性收入（万元）", "备注"])
->>> m.mapping, m.unmapped, m.missing
-({'村代码': 'village_code', '年度': 'year', '集体经营性收入（万元）': 'collective_income'}, ('备注',), ())
+>>> m.mapping, m.unmapped, m.missing  # doctest: +NORMALIZE_WHITESPACE
+({'村代码': 'village_code', '年度': 'year', '集体经营性收入（万元）': 'collective_income'},
+ ('备注',), ())
 """
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def field_keys(layer: str) -> dict[str, str]:
     return {key: next(iter(names)) for key, names in table.items() if len(names) == 1}
 
 
-def match_field(layer: str, column, truncated: bool = False, keys: dict | None = None) -> str | None:
+def match_field(layer: str, column, truncated: bool = False,
+                keys: dict | None = None) -> str | None:
     """The field of ``layer`` that ``column`` names, or None.
 
     >>> match_field("village_income", "集体经营性", truncated=True), match_field("villages", "备注")
@@ -105,7 +107,8 @@ class ColumnMapping:
     problems: tuple = ()
 
 
-def auto_mapping(layer: str, columns, user: dict | None = None, truncated: bool = False) -> ColumnMapping:
+def auto_mapping(layer: str, columns, user: dict | None = None,
+                 truncated: bool = False) -> ColumnMapping:
     """Map ``columns`` of an upload to ``layer``'s fields (user's choices first).
 
     Parameters
@@ -120,7 +123,8 @@ def auto_mapping(layer: str, columns, user: dict | None = None, truncated: bool 
     >>> m = auto_mapping("villages", ["编码", "村名"], user={"编码": "village_code"})
     >>> m.mapping["编码"], "households" in m.missing, m.suggestions.get("编码")
     ('village_code', True, None)
-    >>> [p.message.split(" 无效")[0] for p in auto_mapping("villages", ["村名"], user={"村名": "nom"}).problems]
+    >>> [p.message.split(" 无效")[0]
+    ...  for p in auto_mapping("villages", ["村名"], user={"村名": "nom"}).problems]
     ["对应关系 '村名' → 'nom'"]
     """
     spec = s.LAYERS[layer]
@@ -130,7 +134,8 @@ def auto_mapping(layer: str, columns, user: dict | None = None, truncated: bool 
     for src, target in (user or {}).items():
         if target not in spec.field_names:
             problems.append(Problem(ERROR, "bad_mapping", layer, None, None, None,
-                                    f"对应关系 {src!r} → {target!r} 无效：图层 {s.layer_label(layer)} 没有字段 "
+                                    f"对应关系 {src!r} → {target!r} 无效："
+                                    f"图层 {s.layer_label(layer)} 没有字段 "
                                     f"{target!r}；可选字段：{'、'.join(spec.field_names)}"))
         elif str(src) not in columns:
             problems.append(Problem(ERROR, "bad_mapping", layer, target, None, None,
@@ -139,7 +144,8 @@ def auto_mapping(layer: str, columns, user: dict | None = None, truncated: bool 
         elif target in mapping.values():
             first = next(k for k, v in mapping.items() if v == target)
             problems.append(Problem(ERROR, "ambiguous_column", layer, target, None, None,
-                                    f"列 {first!r} 和列 {src!r} 都被指定为字段 {s.field_label(layer, target)}；"
+                                    f"列 {first!r} 和列 {src!r} "
+                                    f"都被指定为字段 {s.field_label(layer, target)}；"
                                     "一个字段只能取自一列"))
         else:
             mapping[str(src)] = target
@@ -202,7 +208,8 @@ def apply_mapping(frame: pd.DataFrame, mapping: dict) -> tuple[pd.DataFrame, lis
     An unmapped column that carries a field's name already taken by a mapped
     column is dropped, with a warning.
 
-    >>> out, found = apply_mapping(pd.DataFrame({"村名": ["一村"], "name": ["x"]}), {"村名": "name"})
+    >>> out, found = apply_mapping(pd.DataFrame({"村名": ["一村"], "name": ["x"]}),
+    ...                            {"村名": "name"})
     >>> list(out.columns), found[0].code
     (['name'], 'column_dropped')
     """
@@ -227,7 +234,8 @@ def columns_signature(columns) -> str:
 def _load(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) and isinstance(data.get("maps"), dict) else {"maps": {}}
+        return (data if isinstance(data, dict) and isinstance(data.get("maps"), dict)
+                else {"maps": {}})
     except FileNotFoundError:
         return {"maps": {}}
     except (OSError, ValueError) as exc:
@@ -251,7 +259,8 @@ def remember_mapping(folder, layer: str, columns, mapping: dict) -> Path:
     path = folder / MAPPINGS_FILE
     data = _load(path)
     data["maps"].setdefault(layer, {})[columns_signature(columns)] = {
-        "columns": sorted(str(c) for c in columns), "mapping": {str(k): v for k, v in mapping.items()}}
+        "columns": sorted(str(c) for c in columns),
+        "mapping": {str(k): v for k, v in mapping.items()}}
     return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1), ".part")
 
 
@@ -260,7 +269,8 @@ def recalled_mapping(folder, layer: str, columns) -> dict[str, str]:
 
     Entries whose column no longer exists or whose field is unknown are left out.
     """
-    entry = _load(Path(folder) / MAPPINGS_FILE)["maps"].get(layer, {}).get(columns_signature(columns), {})
+    entry = _load(Path(folder) / MAPPINGS_FILE)["maps"].get(layer, {}).get(
+        columns_signature(columns), {})
     names = {str(c) for c in columns}
     fields = set(s.LAYERS[layer].field_names)
     return {k: v for k, v in dict(entry.get("mapping", {})).items() if k in names and v in fields}

@@ -50,7 +50,9 @@ def crs_choices() -> tuple[CrsChoice, ...]:
     >>> len(choices), choices[0]
     (44, CrsChoice(code='EPSG:4490', label='CGCS2000 经纬度（国家标准）'))
     >>> [c.label for c in choices if c.code in ("EPSG:4526", "EPSG:4547")]
-    ['CGCS2000 3度带 第38带（坐标含带号，中央经线 114°E）', 'CGCS2000 3度带 中央经线 114°E（坐标不含带号）']
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['CGCS2000 3度带 第38带（坐标含带号，中央经线 114°E）',
+     'CGCS2000 3度带 中央经线 114°E（坐标不含带号）']
     """
     out = [CrsChoice("EPSG:4490", "CGCS2000 经纬度（国家标准）"),
            CrsChoice("EPSG:4326", "WGS84 经纬度（GPS）")]
@@ -78,10 +80,12 @@ def parse_crs(text: str) -> pyproj.CRS:
 
     >>> parse_crs("4549").name
     'CGCS2000 / 3-degree Gauss-Kruger CM 120E'
-    >>> parse_crs("EPSG:99999")
+    >>> parse_crs("EPSG:99999")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    ValueError: 无法识别坐标系 'EPSG:99999'；可选：EPSG:4490（CGCS2000 经纬度）、EPSG:4326（WGS84 经纬度）、EPSG:4513–4533（CGCS2000 3度带第25–45带，坐标含带号）、EPSG:4534–4554（CGCS2000 3度带中央经线 75°E–135°E，坐标不含带号）
+    ValueError: 无法识别坐标系 'EPSG:99999'；可选：EPSG:4490（CGCS2000 经纬度）、EPSG:4326（WGS84
+     经纬度）、EPSG:4513–4533（CGCS2000 3度带第25–45带，坐标含带号）、EPSG:4534–4554（CGCS2000
+     3度带中央经线 75°E–135°E，坐标不含带号）
     """
     value = str(text).strip()
     try:
@@ -145,10 +149,12 @@ def coordinate_problem(crs, bounds) -> str | None:
     hint = "、".join(suggest_crs(bounds)[:3])
     hint = f"；这些坐标可能属于 {hint}" if hint else ""
     if crs.is_geographic and not _looks_geographic(bounds):
-        return (f"坐标值（{span}）超出经纬度范围，像是投影坐标（米），但声明的坐标系 {crs_text(crs)}"
-                f"（{crs.name}）是经纬度坐标系{hint}。请检查 .prj 或用 --crs/页面选项指定正确的坐标系")
+        return (f"坐标值（{span}）超出经纬度范围，像是投影坐标（米），"
+                f"但声明的坐标系 {crs_text(crs)}（{crs.name}）是经纬度坐标系{hint}。"
+                "请检查 .prj 或用 --crs/页面选项指定正确的坐标系")
     if crs.is_projected and _looks_geographic(bounds):
-        return (f"坐标值像是经纬度（度）（{bounds[0]:.4f}–{bounds[2]:.4f}，{bounds[1]:.4f}–{bounds[3]:.4f}），"
+        return (f"坐标值像是经纬度（度）（{bounds[0]:.4f}–{bounds[2]:.4f}，"
+                f"{bounds[1]:.4f}–{bounds[3]:.4f}），"
                 f"但声明的坐标系 {crs_text(crs)}（{crs.name}）是以米为单位的投影坐标系；"
                 "请改用 EPSG:4490 或 EPSG:4326")
     lonlat = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
@@ -205,7 +211,8 @@ def to_wgs84(geometries, system: str, crs=None):
         return geometries
     crs = getattr(geometries, "crs", crs)
     if crs is not None and not pyproj.CRS.from_user_input(crs).is_geographic:
-        raise ValueError(f"{COORD_SYSTEMS[system]}只适用于经纬度坐标，但数据的坐标系 {crs_text(crs)} 是投影坐标系"
+        raise ValueError(f"{COORD_SYSTEMS[system]}只适用于经纬度坐标，"
+                         f"但数据的坐标系 {crs_text(crs)} 是投影坐标系"
                          "（米）；投影坐标没有高德/百度偏移，请去掉 --coords 选项")
     if hasattr(geometries, "geometry"):  # GeoSeries / GeoDataFrame
         values = shapely.transform(np.asarray(geometries.geometry.values, dtype=object),

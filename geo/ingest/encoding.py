@@ -28,8 +28,8 @@ _ALIASES = {
     "54936": "GB18030", "gb18030": "GB18030",
     "65001": "UTF-8", "utf-8": "UTF-8", "utf8": "UTF-8", "utf-8-sig": "UTF-8-SIG",
     "950": "BIG5", "big5": "BIG5", "1252": "CP1252", "cp1252": "CP1252",
-    "88591": "ISO-8859-1", "8859_1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1", "latin1": "ISO-8859-1",
-    "latin-1": "ISO-8859-1",
+    "88591": "ISO-8859-1", "8859_1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1",
+    "latin1": "ISO-8859-1", "latin-1": "ISO-8859-1",
 }
 SOURCES = {"cpg": "来自 .cpg 文件", "detected": "自动识别", "user": "用户指定"}
 OVERRIDE_HINT = "可用命令行 --encoding 或页面上的“文本编码”选项指定正确的编码（如 GBK、UTF-8）"
@@ -81,7 +81,8 @@ def normalise_encoding(text: str) -> str:
 
 
 def dbf_text(path: str | Path, limit: int = 4 << 20) -> tuple[list[bytes], list[bytes]]:
-    """Raw bytes of the field names, and of the text cells (up to ``limit`` bytes of records), of a ``.dbf``.
+    """Raw bytes of the field names, and of the text cells (up to ``limit``
+    bytes of records), of a ``.dbf``.
 
     Raises
     ------
@@ -106,10 +107,12 @@ def dbf_text(path: str | Path, limit: int = 4 << 20) -> tuple[list[bytes], list[
                 fields.append((pos, width))
             pos += width
         if pos != record_len or header_len < 33:
-            raise EncodingError(".dbf 文件头无效（字段宽度与记录长度不符），不是有效的 Shapefile 属性表")
+            raise EncodingError(".dbf 文件头无效（字段宽度与记录长度不符），"
+                                "不是有效的 Shapefile 属性表")
         fh.seek(header_len)
         data = fh.read(min(limit, count * record_len))
-    cells = [data[r + a:r + a + w].strip(b" \x00") for r in range(0, len(data) - record_len + 1, record_len)
+    cells = [data[r + a:r + a + w].strip(b" \x00")
+             for r in range(0, len(data) - record_len + 1, record_len)
              for a, w in fields]
     return names, [c for c in cells if c]
 
@@ -126,7 +129,8 @@ def _untruncated(name: bytes, encoding: str) -> bytes:
 
 
 def trim_truncated_names(dbf: str | Path, encoding: str) -> list[str]:
-    """Cut partial characters off field names in a (staged) ``.dbf``, in place; return the fixed names.
+    """Cut partial characters off field names in a (staged) ``.dbf``, in place;
+    return the fixed names.
 
     GDAL and other writers cut field names at 10 bytes, sometimes inside a
     multi-byte character (``乡镇（街道）`` in UTF-8 becomes ``乡镇（`` plus one
@@ -193,9 +197,12 @@ def check_decoding(samples: list[bytes], encoding: TextEncoding, what: str) -> l
     >>> check_decoding(["一村".encode("gbk")], TextEncoding("GBK", "detected"), "x")
     ['一村']
     >>> check_decoding(["一村".encode("gbk")], TextEncoding("UTF-8", "user"), "Shapefile")
+    ... # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    geo.ingest.encoding.EncodingError: Shapefile 的文本按 UTF-8（用户指定）无法解码（第 1 个文本 '一村' 的字节不合此编码，看起来是 GBK 编码），读出来会是乱码；可用命令行 --encoding 或页面上的“文本编码”选项指定正确的编码（如 GBK、UTF-8）
+    geo.ingest.encoding.EncodingError: Shapefile 的文本按 UTF-8（用户指定）无法解码（第 1 个文本
+     '一村' 的字节不合此编码，看起来是 GBK 编码），读出来会是乱码；可用命令行 --encoding
+     或页面上的“文本编码”选项指定正确的编码（如 GBK、UTF-8）
     """
     head = f"{what} 的文本按 {encoding.describe()}"
     texts = []
@@ -206,7 +213,8 @@ def check_decoding(samples: list[bytes], encoding: TextEncoding, what: str) -> l
             guess = detect_encoding([raw])
             shown = raw.decode(guess) if guess else raw[:20]
             seems = f"，看起来是 {guess} 编码" if guess and guess != encoding.name else ""
-            raise EncodingError(f"{head}无法解码（第 {i + 1} 个文本 {shown!r} 的字节不合此编码{seems}），"
+            raise EncodingError(f"{head}无法解码（第 {i + 1} 个文本 {shown!r} "
+                                f"的字节不合此编码{seems}），"
                                 f"读出来会是乱码；{OVERRIDE_HINT}") from None
     reason = mojibake_reason(texts)
     if reason is None and encoding.name not in ("UTF-8", "UTF-8-SIG"):
@@ -239,13 +247,16 @@ def shapefile_encoding(shp: str | Path, user: str | None = None) -> TextEncoding
         try:
             encoding = TextEncoding(normalise_encoding(declared), "cpg")
         except EncodingError:
-            raise EncodingError(f".cpg 文件中的编码 {declared.strip()!r} 无法识别；{OVERRIDE_HINT}") from None
+            raise EncodingError(f".cpg 文件中的编码 {declared.strip()!r} 无法识别；"
+                                f"{OVERRIDE_HINT}") from None
     else:
         name = detect_encoding(cells, names)
         if name is None:
-            raise EncodingError(f"无法识别 Shapefile 的文本编码（既不是 UTF-8 也不是 GBK/GB18030）；{OVERRIDE_HINT}")
+            raise EncodingError("无法识别 Shapefile 的文本编码（既不是 UTF-8 也不是 GBK/GB18030）；"
+                                f"{OVERRIDE_HINT}")
         encoding = TextEncoding(name, "detected")
-    check_decoding([_untruncated(n, encoding.name) for n in names] + cells, encoding, "Shapefile（.dbf）")
+    check_decoding([_untruncated(n, encoding.name) for n in names] + cells, encoding,
+                   "Shapefile（.dbf）")
     return encoding
 
 
@@ -264,7 +275,8 @@ def decode_table_bytes(data: bytes, user: str | None = None) -> tuple[str, TextE
     else:
         name = detect_encoding([data])
         if name is None:
-            raise EncodingError(f"无法识别 CSV 文件的文本编码（既不是 UTF-8 也不是 GBK/GB18030）；{OVERRIDE_HINT}")
+            raise EncodingError("无法识别 CSV 文件的文本编码（既不是 UTF-8 也不是 GBK/GB18030）；"
+                                f"{OVERRIDE_HINT}")
         encoding = TextEncoding(name, "detected")
     lines = data.splitlines()
     check_decoding(lines, encoding, "CSV 文件")

@@ -41,11 +41,12 @@ from geo.ingest.safe_zip import (ZipLimits, check_zip, display_name, extract_mem
 ALLOWED_DRIVERS = frozenset({"GPKG", "GeoJSON", "ESRI Shapefile"})
 SUPPORTED = "GeoPackage（.gpkg）、GeoJSON、zip 压缩的 Shapefile、CSV、Excel（.xlsx）"
 _SHP_MAGIC = b"\x00\x00\x27\x0a"
-_DBF_VERSIONS = {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xF5, 0xFB}
+_DBF_VERSIONS = {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB,
+                 0xF5, 0xFB}
 _CRS_NAME = re.compile(r"(?i)^(urn:ogc:def:crs:(epsg|ogc):[0-9.]*:[a-z0-9]+|epsg:[0-9]+)$")
 _SAMPLE = 64 * 1024
-_OTHER_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"GIF8",
-                b"II*\x00", b"MM\x00*")
+_OTHER_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh",
+                b"GIF8", b"II*\x00", b"MM\x00*")
 
 
 class Refused(ValueError):
@@ -84,11 +85,13 @@ def stage_copy(src, dst, limit: int) -> Path:
 
 def _xml_kind(text: str) -> tuple[str, str]:
     if "<OGRVRTDataSource" in text:
-        return "vrt", ("文件内容是 OGR VRT（可引用服务器上其他文件的虚拟数据源），出于安全原因拒绝导入；"
-                       f"请上传 {SUPPORTED}")
-    root = re.search(r"<\s*([A-Za-z_][\w.:-]*)", re.sub(r"<\?.*?\?>|<!--.*?-->|<!.*?>", "", text, flags=re.S))
+        return "vrt", ("文件内容是 OGR VRT（可引用服务器上其他文件的虚拟数据源），"
+                       f"出于安全原因拒绝导入；请上传 {SUPPORTED}")
+    root = re.search(r"<\s*([A-Za-z_][\w.:-]*)",
+                     re.sub(r"<\?.*?\?>|<!--.*?-->|<!.*?>", "", text, flags=re.S))
     name = root.group(1).split(":")[-1] if root else "XML"
-    kind = {"kml": "KML", "FeatureCollection": "GML", "gpx": "GPX"}.get(name, f"XML（根元素 {name}）")
+    kind = {"kml": "KML", "FeatureCollection": "GML", "gpx": "GPX"}.get(name,
+                                                                         f"XML（根元素 {name}）")
     return "xml", f"文件内容是 {kind}，不支持导入；请转换为 {SUPPORTED}"
 
 
@@ -107,7 +110,8 @@ def sniff_format(path) -> str:
         raise Refused("empty_file", "文件为空（0 字节）")
     if head.startswith(b"SQLite format 3\x00"):
         if check_geopackage_file(path):
-            raise Refused("not_geopackage", "文件是 SQLite 数据库，但不是 GeoPackage（缺少 GPKG 标识或文件不完整），无法导入")
+            raise Refused("not_geopackage", "文件是 SQLite 数据库，但不是 GeoPackage"
+                                            "（缺少 GPKG 标识或文件不完整），无法导入")
         return "gpkg"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         try:
@@ -119,7 +123,8 @@ def sniff_format(path) -> str:
     if head.startswith(_SHP_MAGIC):
         return "shp"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Refused("old_excel", "这是旧版 Excel（.xls）或其他 Office 文件；请在 Excel 中另存为 .xlsx 后上传")
+        raise Refused("old_excel", "这是旧版 Excel（.xls）或其他 Office 文件；"
+                                   "请在 Excel 中另存为 .xlsx 后上传")
     if b"\x00" in head or head.startswith(_OTHER_MAGIC):
         raise Refused("unknown_format", f"无法识别的二进制文件格式；支持：{SUPPORTED}")
     text = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1").lstrip(" \t\r\n")
@@ -140,10 +145,12 @@ def _checked_driver(target: str, layer: str | None, expected: str) -> None:
 
     driver = pyogrio.read_info(target, layer=layer)["driver"]
     if driver not in ALLOWED_DRIVERS or driver != expected:
-        raise Refused("driver_refused", f"文件被识别为 {driver} 格式，不在允许的格式之内；支持：{SUPPORTED}")
+        raise Refused("driver_refused", f"文件被识别为 {driver} 格式，不在允许的格式之内；"
+                                        f"支持：{SUPPORTED}")
 
 
-def _read(target: str, layer, expected: str, geometry: bool, stage: Path, encoding=None) -> pd.DataFrame:
+def _read(target: str, layer, expected: str, geometry: bool, stage: Path,
+          encoding=None) -> pd.DataFrame:
     import pyogrio
 
     try:
@@ -153,7 +160,8 @@ def _read(target: str, layer, expected: str, geometry: bool, stage: Path, encodi
     except Refused:
         raise
     except Exception as exc:  # GDAL says why in one line
-        raise Refused("unreadable", f"文件无法读取（可能已损坏或不完整）：{_gdal_message(exc, stage)}") from None
+        raise Refused("unreadable", f"文件无法读取（可能已损坏或不完整）："
+                                    f"{_gdal_message(exc, stage)}") from None
 
 
 def read_gpkg(path: Path, layer: str, choice: str | None, geometry: bool) -> tuple:
@@ -164,17 +172,21 @@ def read_gpkg(path: Path, layer: str, choice: str | None, geometry: bool) -> tup
     try:
         listed = [(str(n), g) for n, g in pyogrio.list_layers(target)]
     except Exception as exc:
-        raise Refused("unreadable", f"GeoPackage 无法打开（文件可能已损坏或不完整）：{_gdal_message(exc, path.parent)}") from None
+        raise Refused("unreadable", f"GeoPackage 无法打开（文件可能已损坏或不完整）："
+                                    f"{_gdal_message(exc, path.parent)}") from None
     names = [n for n, _ in listed]
     if not names:
         raise Refused("no_layers", "GeoPackage 中没有任何图层")
     if choice is not None and choice not in names:
-        raise Refused("no_such_layer", f"GeoPackage 中没有图层 {choice!r}；可选：{'、'.join(names)}")
+        raise Refused("no_such_layer",
+                      f"GeoPackage 中没有图层 {choice!r}；可选：{'、'.join(names)}")
     chosen = choice or (layer if layer in names else names[0] if len(names) == 1 else None)
     if chosen is None:
-        raise Refused("choose_layer", f"GeoPackage 中有多个图层（{'、'.join(names)}），没有名为 {layer} 的图层；请选择一个")
+        raise Refused("choose_layer", f"GeoPackage 中有多个图层（{'、'.join(names)}），"
+                                      f"没有名为 {layer} 的图层；请选择一个")
     if geometry and dict(listed)[chosen] is None:
-        raise Refused("missing_geometry", f"GeoPackage 图层 {chosen!r} 是无几何的表，不能作为几何图层导入")
+        raise Refused("missing_geometry",
+                      f"GeoPackage 图层 {chosen!r} 是无几何的表，不能作为几何图层导入")
     return _read(target, chosen, "GPKG", geometry, path.parent), chosen, tuple(names)
 
 
@@ -186,13 +198,15 @@ def read_geojson(path: Path, geometry: bool) -> pd.DataFrame:
         raise Refused("bad_json", f"文件不是有效的 JSON/GeoJSON（{str(exc)[:80]}）") from None
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
-        raise Refused("not_geojson", f"JSON 文件不是 GeoJSON 要素集合（type={kind!r}）；支持：{SUPPORTED}")
+        raise Refused("not_geojson", f"JSON 文件不是 GeoJSON 要素集合（type={kind!r}）；"
+                                     f"支持：{SUPPORTED}")
     crs = doc.get("crs")
     if crs is not None:
         name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
         if not (isinstance(crs, dict) and crs.get("type") == "name" and isinstance(name, str)
                 and _CRS_NAME.match(name)):
-            raise Refused("bad_geojson_crs", "GeoJSON 的 crs 成员只接受 EPSG 名称（如 urn:ogc:def:crs:EPSG::4490），"
+            raise Refused("bad_geojson_crs", "GeoJSON 的 crs 成员只接受 EPSG 名称"
+                                             "（如 urn:ogc:def:crs:EPSG::4490），"
                                              "不接受链接或其他形式")
     return _read(f"GeoJSON:{path}", None, "GeoJSON", geometry, path.parent)
 
@@ -217,7 +231,8 @@ def shapefile_from_zip(path: Path, stage: Path, choice: str | None, limits: ZipL
     try:
         paths = extract_members(path, members, folder, limits)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise Refused("bad_archive", f"压缩包已损坏或使用了不支持的压缩方式，无法解压（{exc}）") from None
+        raise Refused("bad_archive",
+                      f"压缩包已损坏或使用了不支持的压缩方式，无法解压（{exc}）") from None
     _check_parts(paths)
     return paths[".shp"], display_name(members[".shp"]), available
 
@@ -235,12 +250,13 @@ def shapefile_from_path(src, stage: Path, limit: int) -> Path:
     siblings = {}
     for entry in os.scandir(src.parent):
         stem, suffix = os.path.splitext(entry.name)
-        if stem.lower() == src.stem.lower() and suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+        if stem.lower() == src.stem.lower() and suffix.lower() in (".shp", ".shx", ".dbf", ".prj",
+                                                                   ".cpg"):
             siblings[suffix.lower()] = Path(entry.path)
     for suffix in (".shp", ".shx", ".dbf"):
         if suffix not in siblings:
-            raise Refused("missing_part", f"Shapefile {src.name!r} 缺少 {suffix} 文件（Shapefile 至少需要同名的 "
-                                          ".shp、.shx、.dbf）")
+            raise Refused("missing_part", f"Shapefile {src.name!r} 缺少 {suffix} 文件"
+                                          "（Shapefile 至少需要同名的 .shp、.shx、.dbf）")
     paths = {sfx: stage_copy(p, folder / f"layer{sfx}", limit) for sfx, p in siblings.items()}
     _check_parts(paths)
     return paths[".shp"]
@@ -280,15 +296,19 @@ def read_xlsx(path: Path, layer: str, choice: str | None, limits: ZipLimits) -> 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+            sheets = {name: list(book[name].iter_rows(values_only=True))
+                      for name in book.sheetnames}
         finally:
             book.close()
     except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise Refused("bad_xlsx", f"Excel 文件无法读取：{type(exc).__name__}: {str(exc)[:120]}") from None
+        raise Refused("bad_xlsx",
+                      f"Excel 文件无法读取：{type(exc).__name__}: {str(exc)[:120]}") from None
     names = tuple(sheets)
     if choice is not None and choice not in sheets:
-        raise Refused("no_such_sheet", f"Excel 文件中没有工作表 {choice!r}；可选：{'、'.join(names)}")
-    filled = [n for n, rows in sheets.items() if any(any(v not in (None, "") for v in r) for r in rows)]
+        raise Refused("no_such_sheet",
+                      f"Excel 文件中没有工作表 {choice!r}；可选：{'、'.join(names)}")
+    filled = [n for n, rows in sheets.items()
+              if any(any(v not in (None, "") for v in r) for r in rows)]
     from geo.schema import LAYERS
     named = [n for n in names if n.strip() in (layer, LAYERS[layer].label)]
     chosen = choice or (named[0] if named else filled[0] if len(filled) == 1 else None)

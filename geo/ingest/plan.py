@@ -17,7 +17,8 @@ the same folder, fsync, ``os.replace``): a crash leaves the old file intact.
 :func:`import_into` is the command line's whole import, keeping the previous
 file as a version beside it.
 
->>> row = problems_table([Problem("error", "x", "villages", "households", 2, "3501", "=1+1")]).iloc[0]
+>>> row = problems_table([Problem("error", "x", "villages", "households", 2, "3501",
+...                               "=1+1")]).iloc[0]
 >>> row[["级别", "图层", "字段", "编号", "说明"]].tolist(), int(row["行"])
 (['错误', 'villages（村（社区））', 'households（户数）', '3501', '=1+1'], 2)
 """
@@ -75,7 +76,8 @@ class ImportPlan(HasProblems):
         return bool(self.layers) and not self.errors
 
 
-def plan_import(base: Dataset | ImportBase | None, layer: str, read_result: ReadResult) -> ImportPlan:
+def plan_import(base: Dataset | ImportBase | None, layer: str,
+                read_result: ReadResult) -> ImportPlan:
     """Merge ``read_result`` as ``layer`` into ``base`` and validate the whole dataset.
 
     Parameters
@@ -107,7 +109,8 @@ def plan_import(base: Dataset | ImportBase | None, layer: str, read_result: Read
     problems = list(read_result.problems)
     if s.VILLAGES not in raw:
         problems.append(Problem(ERROR, "missing_layer", s.VILLAGES, None, None, None,
-                                f"缺少必需图层 {s.layer_label(s.VILLAGES)}：请先导入村（社区）图层，"
+                                f"缺少必需图层 {s.layer_label(s.VILLAGES)}："
+                                "请先导入村（社区）图层，"
                                 f"再导入 {s.layer_label(layer)}"))
     typed, found = validate_layers(raw)
     problems += found
@@ -137,7 +140,8 @@ def _as_text_cell(value):
 def problems_csv_bytes(problems) -> bytes:
     """UTF-8 CSV with BOM (opens in Excel); text that starts like a formula is prefixed with '.
 
-    >>> problems_csv_bytes([Problem("warning", "x", None, None, None, None, "@SUM(A1)")]).decode("utf-8-sig")
+    >>> problems_csv_bytes([Problem("warning", "x", None, None, None, None, "@SUM(A1)")]
+    ...                    ).decode("utf-8-sig")
     "级别,图层,字段,行,编号,说明\\r\\n警告,,,,,'@SUM(A1)\\r\\n"
     """
     buf = io.StringIO()
@@ -248,7 +252,8 @@ def keep_version(path) -> Path:
     folder = path.parent / f"{path.stem}.versions"
     folder.mkdir(exist_ok=True)
     target = folder / f"{path.stem}-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}{path.suffix}"
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".{os.getpid()}.tmp{path.suffix}", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.",
+                                suffix=f".{os.getpid()}.tmp{path.suffix}", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
             while chunk := src.read(1 << 20):
@@ -300,7 +305,8 @@ def import_into(data_path, file, layer: str, options: ImportOptions | None = Non
 def _import_locked(data: Path, file, layer: str, options) -> ImportOutcome:
     if not data.exists() and layer != s.VILLAGES:
         return ImportOutcome(False, (Problem(ERROR, "no_dataset", s.VILLAGES, None, None, None,
-                                             f"数据集 {data} 不存在；请先导入 villages（村（社区））图层，"
+                                             f"数据集 {data} 不存在；"
+                                             "请先导入 villages（村（社区））图层，"
                                              "其他图层要引用它"),))
     base = read_base(data) if data.exists() else None
     plan = plan_import(base, layer, read_upload(file, layer, options))

@@ -78,7 +78,8 @@ def options_from_settings(settings, **choices) -> ImportOptions:
     >>> o.max_bytes, o.zip_limits.max_files, o.zip_limits.max_total_bytes, o.crs
     (209715200, 50, 314572800, 'EPSG:4490')
     """
-    limits = ZipLimits(max_files=settings.zip_max_files, max_total_bytes=settings.zip_max_total_mb << 20)
+    limits = ZipLimits(max_files=settings.zip_max_files,
+                       max_total_bytes=settings.zip_max_total_mb << 20)
     return ImportOptions(max_bytes=settings.upload_limit_mb << 20, zip_limits=limits, **choices)
 
 
@@ -132,9 +133,11 @@ def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
     src = fmt.stage_copy(path, stage / "upload", options.max_bytes)
     kind = fmt.sniff_format(src)
     if kind in TABLE_FORMATS and geometry:
-        raise fmt.Refused("table_format", f"{FORMAT_LABELS[kind]} 文件没有几何图形，不能作为几何图层 "
-                          f"{s.layer_label(layer)} 导入；请上传 GeoPackage、GeoJSON 或 zip 压缩的 Shapefile")
-    out = {"file_format": kind, "source_layer": None, "available": (), "encoding": None, "notes": []}
+        raise fmt.Refused("table_format", f"{FORMAT_LABELS[kind]} 文件没有几何图形，"
+                          f"不能作为几何图层 {s.layer_label(layer)} 导入；"
+                          "请上传 GeoPackage、GeoJSON 或 zip 压缩的 Shapefile")
+    out = {"file_format": kind, "source_layer": None, "available": (), "encoding": None,
+           "notes": []}
     if kind == "gpkg":
         src = src.rename(stage / "upload.gpkg")
         out["frame"], out["source_layer"], out["available"] = fmt.read_gpkg(
@@ -150,7 +153,8 @@ def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
         out["encoding"] = shapefile_encoding(shp, options.encoding)
         for name in trim_truncated_names(shp.with_suffix(".dbf"), out["encoding"].name):
             out["notes"].append(Problem(WARNING, "truncated_name", layer, None, None, None,
-                                        f"Shapefile 字段名在第 10 个字节处被截断，已去掉半个字符，读作 {name!r}"))
+                                        "Shapefile 字段名在第 10 个字节处被截断，"
+                                        f"已去掉半个字符，读作 {name!r}"))
         out["frame"] = fmt.read_shapefile(shp, out["encoding"].name, geometry)
         out["file_format"] = "shapefile"
     elif kind == "csv":
@@ -159,7 +163,8 @@ def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
         out["frame"], out["source_layer"], out["available"] = fmt.read_xlsx(
             src.rename(stage / "upload.xlsx"), layer, options.source_layer, options.zip_limits)
     if geometry and not isinstance(out["frame"], gpd.GeoDataFrame):
-        raise fmt.Refused("missing_geometry", f"文件中没有几何图形，不能作为几何图层 {s.layer_label(layer)} 导入")
+        raise fmt.Refused("missing_geometry", "文件中没有几何图形，"
+                                              f"不能作为几何图层 {s.layer_label(layer)} 导入")
     return out
 
 
@@ -193,12 +198,15 @@ def read_upload(path, layer: str, options: ImportOptions | None = None) -> ReadR
         try:
             raw = _read_any(path, layer, options, Path(tmp))
         except (fmt.Refused, ArchiveError, EncodingError) as exc:
-            code = getattr(exc, "code", "bad_archive" if isinstance(exc, ArchiveError) else "bad_encoding")
-            return ReadResult(layer, coords=options.coords, problems=(_error(layer, code, str(exc)),))
+            code = getattr(exc, "code",
+                           "bad_archive" if isinstance(exc, ArchiveError) else "bad_encoding")
+            return ReadResult(layer, coords=options.coords,
+                              problems=(_error(layer, code, str(exc)),))
         except Exception as exc:  # an untrusted file must give a message, never a traceback
             log.debug("unexpected error reading %s", path, exc_info=True)
             message = f"文件无法读取：{type(exc).__name__}: {str(exc)[:120].replace(tmp, '…')}"
-            return ReadResult(layer, coords=options.coords, problems=(_error(layer, "unreadable", message),))
+            return ReadResult(layer, coords=options.coords,
+                              problems=(_error(layer, "unreadable", message),))
     return _finish(layer, raw, options)
 
 
@@ -207,12 +215,14 @@ def _finish(layer: str, raw: dict, options: ImportOptions) -> ReadResult:
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     columns = tuple(str(c) for c in frame.columns if c != geom)
     frame = frame.rename(columns={c: str(c) for c in frame.columns if c != geom})
-    found = auto_mapping(layer, columns, options.mapping, truncated=raw["file_format"] == "shapefile")
+    found = auto_mapping(layer, columns, options.mapping,
+                         truncated=raw["file_format"] == "shapefile")
     problems = raw["notes"] + list(found.problems)
     for name in found.missing:
         hint = [c for c, fields in found.suggestions.items() if name in fields]
         problems.append(_error(layer, "missing_field", (
-            f"缺少必需字段 {s.field_label(layer, name)}：文件中没有对应的列（文件的列：{'、'.join(columns) or '无'}）"
+            f"缺少必需字段 {s.field_label(layer, name)}：文件中没有对应的列"
+            f"（文件的列：{'、'.join(columns) or '无'}）"
             + (f"，可能是 {'、'.join(hint)}" if hint else "") + f"；{MAP_HINT}"), name))
     frame, dropped = apply_mapping(frame, found.mapping)
     problems += [dataclasses.replace(p, layer=layer) for p in dropped]
@@ -222,9 +232,9 @@ def _finish(layer: str, raw: dict, options: ImportOptions) -> ReadResult:
     if geom is not None and len(frame):
         frame, crs, needs, suggested, found_crs = _settle_crs(layer, frame, options)
         problems += found_crs
-    return ReadResult(layer, frame, raw["file_format"], raw["source_layer"], raw["available"], columns,
-                      found.mapping, found.unmapped, found.missing, found.suggestions, raw["encoding"],
-                      crs, needs, suggested, options.coords, tuple(problems))
+    return ReadResult(layer, frame, raw["file_format"], raw["source_layer"], raw["available"],
+                      columns, found.mapping, found.unmapped, found.missing, found.suggestions,
+                      raw["encoding"], crs, needs, suggested, options.coords, tuple(problems))
 
 
 def _bounds(frame: gpd.GeoDataFrame):
@@ -248,29 +258,36 @@ def _settle_crs(layer: str, frame: gpd.GeoDataFrame, options: ImportOptions):
             return frame, None, True, suggested, [_error(layer, "bad_crs", str(exc), geo)]
         if declared is not None and pyproj.CRS.from_user_input(declared) != chosen:
             problems.append(Problem(WARNING, "crs_overridden", layer, geo, None, None,
-                                    f"文件声明的坐标系为 {crs_text(declared)}，已按指定的 {crs_text(chosen)} 处理"
+                                    f"文件声明的坐标系为 {crs_text(declared)}，"
+                                    f"已按指定的 {crs_text(chosen)} 处理"
                                     "（只更正声明，未做坐标转换）"))
         frame = frame.set_crs(chosen, allow_override=True)
     elif declared is None and options.coords != "wgs84":
         frame = frame.set_crs("EPSG:4326")
         problems.append(Problem(WARNING, "crs_assumed", layer, geo, None, None,
-                                f"文件未声明坐标系；按所选的 {COORD_SYSTEMS[options.coords]} 视为经纬度处理"))
+                                f"文件未声明坐标系；按所选的 {COORD_SYSTEMS[options.coords]} "
+                                "视为经纬度处理"))
     elif declared is None:
-        fits = f"；按坐标范围推测可能是 {'、'.join(suggested[:3])}" if 0 < len(suggested) <= 3 else ""
+        fits = (f"；按坐标范围推测可能是 {'、'.join(suggested[:3])}" if 0 < len(suggested) <= 3
+                else "")
         return frame, None, True, suggested, [_error(layer, "missing_crs", (
-            "文件没有坐标系（例如 Shapefile 缺少 .prj 文件），无法确定位置；请用命令行 --crs 或页面上的"
+            "文件没有坐标系（例如 Shapefile 缺少 .prj 文件），无法确定位置；"
+            "请用命令行 --crs 或页面上的"
             f"“坐标系”选项指定，可选：{choices_text()}{fits}"), geo)]
     crs = crs_text(frame.crs)
     if bounds is not None:
         message = coordinate_problem(frame.crs, bounds)
         if message:
-            return frame, crs, False, suggested, problems + [_error(layer, "crs_mismatch", message, geo)]
+            return frame, crs, False, suggested, problems + [_error(layer, "crs_mismatch",
+                                                                    message, geo)]
     if options.coords != "wgs84":
         try:
             frame = to_wgs84(frame, options.coords)
         except ValueError as exc:
-            return frame, crs, False, suggested, problems + [_error(layer, "coords_projected", str(exc), geo)]
+            return frame, crs, False, suggested, problems + [_error(layer, "coords_projected",
+                                                                    str(exc), geo)]
         problems.append(Problem(WARNING, "coords_converted", layer, geo, None, None,
-                                f"已把 {len(frame)} 个要素的坐标从 {COORD_SYSTEMS[options.coords].split('（')[0]} "
+                                f"已把 {len(frame)} 个要素的坐标从 "
+                                f"{COORD_SYSTEMS[options.coords].split('（')[0]} "
                                 "转换为 WGS84（逐个顶点，国境外的点不变）"))
     return frame, crs, False, suggested, problems

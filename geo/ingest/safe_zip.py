@@ -79,8 +79,9 @@ def _check_entry(info: zipfile.ZipInfo, limits: ZipLimits) -> None:
     if _unsafe_path(info.filename):
         raise ArchiveError(f"压缩包中的文件 {shown!r} 路径不安全（含 ../ 或绝对路径），已拒绝")
     mode = info.external_attr >> 16
-    if info.create_system == 3 and mode and (stat.S_ISLNK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                                             or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+    if info.create_system == 3 and mode and (stat.S_ISLNK(mode) or stat.S_ISCHR(mode)
+                                             or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)
+                                             or stat.S_ISSOCK(mode)):
         kind = "符号链接" if stat.S_ISLNK(mode) else "设备文件或管道"
         raise ArchiveError(f"压缩包中的 {shown!r} 是{kind}，已拒绝")
     if info.flag_bits & 0x1:
@@ -135,7 +136,8 @@ def check_zip(source, limits: ZipLimits = ZipLimits()) -> list[zipfile.ZipInfo]:
     return [i for i in infos if not i.is_dir()]
 
 
-def shapefile_members(infos: list[zipfile.ZipInfo], choose: str | None = None) -> dict[str, zipfile.ZipInfo]:
+def shapefile_members(infos: list[zipfile.ZipInfo],
+                      choose: str | None = None) -> dict[str, zipfile.ZipInfo]:
     """The parts (``.shp``, ``.shx``, ``.dbf``, optional ``.prj``/``.cpg``) of one Shapefile.
 
     ``choose`` names the ``.shp`` to use when the archive holds several.
@@ -150,10 +152,11 @@ def shapefile_members(infos: list[zipfile.ZipInfo], choose: str | None = None) -
     >>> infos = [zipfile.ZipInfo(n) for n in ("v/村.shp", "v/村.SHX", "v/村.dbf")]
     >>> sorted(shapefile_members(infos))
     ['.dbf', '.shp', '.shx']
-    >>> shapefile_members(infos[:2])
+    >>> shapefile_members(infos[:2])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    geo.ingest.safe_zip.ArchiveError: Shapefile 'v/村.shp' 缺少 .dbf 文件（Shapefile 至少需要同名的 .shp、.shx、.dbf）
+    geo.ingest.safe_zip.ArchiveError: Shapefile 'v/村.shp' 缺少 .dbf
+     文件（Shapefile 至少需要同名的 .shp、.shx、.dbf）
     """
     by_stem: dict[str, dict[str, zipfile.ZipInfo]] = {}
     for info in infos:
@@ -162,13 +165,15 @@ def shapefile_members(infos: list[zipfile.ZipInfo], choose: str | None = None) -
             by_stem.setdefault(stem.lower(), {})[suffix.lower()] = info
     shps = {display_name(parts[".shp"]): stem for stem, parts in by_stem.items() if ".shp" in parts}
     if not shps:
-        raise ArchiveError("压缩包中没有 .shp 文件；请把 Shapefile 的 .shp、.shx、.dbf（及 .prj、.cpg）一起打包")
+        raise ArchiveError("压缩包中没有 .shp 文件；"
+                           "请把 Shapefile 的 .shp、.shx、.dbf（及 .prj、.cpg）一起打包")
     if choose is not None:
         if choose not in shps:
             raise ArchiveError(f"压缩包中没有 {choose!r}；可选：{'、'.join(sorted(shps))}")
         stem = shps[choose]
     elif len(shps) > 1:
-        raise ArchiveError(f"压缩包中有 {len(shps)} 个 .shp 文件（{'、'.join(sorted(shps))}），请选择一个")
+        raise ArchiveError(f"压缩包中有 {len(shps)} 个 .shp 文件（{'、'.join(sorted(shps))}），"
+                           "请选择一个")
     else:
         stem = next(iter(shps.values()))
     parts = by_stem[stem]
@@ -206,19 +211,22 @@ def extract_members(source, members: dict[str, zipfile.ZipInfo], dest: str | os.
         for suffix, info in members.items():
             target = Path(dest) / f"{stem}{suffix}"
             written, head = 0, b""
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            fd = os.open(target,
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             with os.fdopen(fd, "wb") as fh, archive.open(info) as entry:
                 while chunk := entry.read(_CHUNK):
                     if not head:
                         head = chunk[:8]
                         if head.startswith(_ARCHIVE_MAGIC):
-                            raise ArchiveError(f"压缩包中的 {display_name(info)!r} 本身是压缩包，已拒绝")
+                            raise ArchiveError(f"压缩包中的 {display_name(info)!r} "
+                                               "本身是压缩包，已拒绝")
                     written += len(chunk)
                     total += len(chunk)
                     if written > info.file_size or total > limits.max_total_bytes or (
                             written > limits.ratio_min_bytes
                             and written > limits.max_ratio * max(info.compress_size, 1)):
-                        raise ArchiveError(f"压缩包中的 {display_name(info)!r} 解压后超出声明大小或上限，"
+                        raise ArchiveError(f"压缩包中的 {display_name(info)!r} "
+                                           "解压后超出声明大小或上限，"
                                            "疑似“压缩炸弹”，已拒绝")
                     fh.write(chunk)
             out[suffix] = target

@@ -228,7 +228,8 @@ def _guide_sheet(sheet) -> None:
     sheet.title = GUIDE_SHEET
     sheet.append(["联建网格看板 数据模板说明"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["每个工作表对应一个数据图层，工作表名即图层名。第 1 行是表头（中文名，字段名见批注和下表），"
+    sheet.append(["每个工作表对应一个数据图层，工作表名即图层名。"
+                  "第 1 行是表头（中文名，字段名见批注和下表），"
                   "请勿修改；数据从第 2 行填起。代码类字段请按文本填写。"])
     sheet.append([])
     header = ["工作表", "字段名", "中文名", "类型", "必填", "取值 / 单位", "说明"]
@@ -263,14 +264,16 @@ def import_guide_markdown(settings: Settings | None = None) -> str:
     paragraphs = [
         "### 数据导入指南",
         "**支持的文件**：GeoPackage（.gpkg）、GeoJSON（.geojson）、Shapefile（把 .shp、.shx、.dbf、"
-        ".prj、.cpg 一起压缩成 .zip）、CSV 和 Excel（.xlsx，用于收入、联村党组织、联村成员等表格）。"
+        ".prj、.cpg 一起压缩成 .zip）、CSV 和 Excel"
+        "（.xlsx，用于收入、联村党组织、联村成员等表格）。"
         "其他格式（包括 OGR VRT 等）一律拒收。可先下载模板，按模板填写。",
         f"**大小限制**：单个文件不超过 **{settings.upload_limit_mb} MB**；zip 压缩包内最多 "
         f"{settings.zip_max_files} 个文件、解压后合计不超过 {settings.zip_max_total_mb} MB，"
         "不得含有目录穿越、绝对路径或链接。",
         "**文字编码**：Shapefile 有 .cpg 文件时按其编码读取；没有时自动判断 GBK/GB18030 与 UTF-8，"
         "页面会说明采用了哪种编码，识别出乱码会拒收，可手动改选编码。CSV 建议保存为 UTF-8。",
-        "**坐标系**：推荐 CGCS2000 经纬度（**EPSG:4490**），WGS84（EPSG:4326）及带定义的投影坐标系也可。"
+        "**坐标系**：推荐 CGCS2000 经纬度（**EPSG:4490**），"
+        "WGS84（EPSG:4326）及带定义的投影坐标系也可。"
         "缺少 .prj 时需在导入时选择坐标系（CGCS2000、WGS84 或 CGCS2000 高斯-克吕格分带）。"
         "从**高德、腾讯**地图取得的坐标（GCJ-02）或**百度**地图坐标（BD-09）带有偏移，导入时须注明来源，"
         "系统会换算为标准坐标；同一数据集中不得混用。面积、距离一律在投影坐标系中计算。",

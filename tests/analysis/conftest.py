@@ -42,9 +42,12 @@ Grids (level 4 unless said; households; manager)::
                                                                        0.2 km² outside all villages)
     G5  L3 in v5, no branch    G5-1 2..3 × 1..2 in G5      90  钱
     GX  L3, parent "nope" (orphan), 0.2..0.4 × 1.2..1.4 (in v4), no branch
-                               GX-1 0.2..0.4 × 1.2..1.4 in GX  50  ""  (parent exists: not an orphan)
-                               GY-1 5..6 × 5..6, parent "missing" (orphan, outside every village) 100 孙
-                               GZ-1 2..2.1 × 1..1.1, parent v5's code (wrong level: orphan)  100 None
+                               GX-1 0.2..0.4 × 1.2..1.4 in GX  50  ""
+                                     (parent exists: not an orphan)
+                               GY-1 5..6 × 5..6, parent "missing"
+                                     (orphan, outside every village) 100 孙
+                               GZ-1 2..2.1 × 1..1.1, parent v5's code
+                                     (wrong level: orphan)  100 None
                                      (overlap 0.01 km² in v5)
 
 Ratings (star, weak, rectified): v1 5 T T; v2 4 T F; v3 3 F —; c1 — — —;

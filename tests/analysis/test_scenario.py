@@ -68,7 +68,8 @@ def test_duplicates_count_once_in_their_first_group(ctx):
     r = evaluate_scenario(ctx, plan((A, B), (B, C, D)))
     assert r["duplicate_codes"] == [B] and r["joint_villages"] == 4
     assert r["groups"][1]["violation_keys"][-1] == "duplicate_code"
-    assert r["groups"][1]["violations"][-1] == f"第2组：乙村（{B}）已在「第1组」中，按第一次出现计算"
+    assert r["groups"][1]["violations"][-1] == (f"第2组：乙村（{B}）已在「第1组」中，"
+                                                "按第一次出现计算")
     assert r["valid"] is False
     assert evaluate_scenario(ctx, plan((A, A, B)))["duplicate_codes"] == [A]
 

@@ -68,13 +68,15 @@ def test_defaults_bom_and_file_objects():
 
 
 BAD = [
-    ("gbk", "方案".encode("gbk") + b"{}", "方案文件不是 UTF-8 编码的文本（第 1 个字节无法解码）；请另存为 UTF-8 编码的 JSON 文件"),
+    ("gbk", "方案".encode("gbk") + b"{}",
+     "方案文件不是 UTF-8 编码的文本（第 1 个字节无法解码）；请另存为 UTF-8 编码的 JSON 文件"),
     ("syntax", b'{"groups": [] "name": "x"}', "方案文件不是有效的 JSON：第 1 行第 15 列缺少逗号"),
     ("empty", b"", "方案文件不是有效的 JSON：第 1 行第 1 列此处应有一个值"),
     ("array", b"[]", "方案文件应是一个 JSON 对象（{…}），实际是数组"),
     ("no groups", _bytes({"name": "x"}), "方案缺少 groups（分组列表）"),
     ("groups object", _bytes({"groups": {"S1": []}}), "方案的 groups 应是分组的列表，实际是对象"),
-    ("group not object", _bytes({"groups": ["S1"]}), "第 1 个分组应是一个对象（{…}），实际是字符串"),
+    ("group not object", _bytes({"groups": ["S1"]}),
+     "第 1 个分组应是一个对象（{…}），实际是字符串"),
     ("no org_id", _with_group(org_id=""), "第 1 个分组：缺少 org_id（分组编号）"),
     ("org_id list", _with_group(org_id=["S1"]), "第 1 个分组：org_id 应是字符串，实际是数组"),
     ("no villages", _bytes({"groups": [{"org_id": "S1"}]}),
@@ -82,12 +84,14 @@ BAD = [
     ("villages text", _with_group(villages="350481101201"),
      "第 1 个分组（org_id=S1）：villages 应是村代码（字符串）的列表，实际是字符串"),
     ("village number", _with_group(villages=["350481101201", 350481101202, ""]),
-     "第 1 个分组（org_id=S1）：villages 应是村代码（字符串）的列表，第 2 项是数字，第 3 项是空字符串"),
+     "第 1 个分组（org_id=S1）：villages 应是村代码（字符串）的列表，"
+     "第 2 项是数字，第 3 项是空字符串"),
     ("org_type", _with_group(org_type="强村带弱村"),
      "第 1 个分组（org_id=S1）：未知的 org_type \"强村带弱村\"；可选：strong_weak（以强带弱）、"
      "industry（产业主导）、village_enterprise（村企共建）、territorial（地域联治）、other（其他）"),
     ("duplicate", _with_group(org_id="S2"), "第 2 个分组：org_id=S2 与第 1 个分组重复"),
-    ("locked", _with_group(locked="是"), "第 1 个分组（org_id=S1）：locked 应是 true 或 false，实际是字符串"),
+    ("locked", _with_group(locked="是"),
+     "第 1 个分组（org_id=S1）：locked 应是 true 或 false，实际是字符串"),
     ("name", _bytes({"name": 3, "groups": []}), "方案：name 应是字符串，实际是数字"),
 ]
 

@@ -139,7 +139,8 @@ def test_size_band(band, size):
 
 
 def test_too_few_neighbours_for_minimum():
-    """A(S) B(W) · C(W) with a gap: A reaches one village, so min 3 gives nothing, min 2 gives A+B."""
+    """A(S) B(W) · C(W) with a gap: A reaches one village, so min 3 gives
+    nothing, min 2 gives A+B."""
     attrs, nbrs = setting([("A", 0, 0, S, "T1"), ("B", 1, 0, W, "T1"), ("C", 3, 0, W, "T1")])
     assert suggest_groups(attrs, nbrs, list("ABC"), SuggestRules(3, 6)) == []
     assert members_of(suggest_groups(attrs, nbrs, list("ABC"), SuggestRules(2, 6))) == [["A", "B"]]
@@ -337,7 +338,8 @@ def test_demo_every_county_and_the_city_satisfy_every_rule(demo, within):
     rules = SuggestRules(within_township=within)
     counties = sorted(attrs[s.COUNTY_CODE].unique())
     by_county = [g for c in counties
-                 for g in suggest_groups(attrs, nbrs, scope_candidates(attrs, county_code=c), rules)]
+                 for g in suggest_groups(attrs, nbrs, scope_candidates(attrs, county_code=c),
+                                         rules)]
     city = suggest_groups(attrs, nbrs, scope_candidates(attrs), rules)
     for groups in (by_county, city):
         assert groups

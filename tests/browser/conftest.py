@@ -164,7 +164,8 @@ class RecordedPage:
         ARTIFACTS.mkdir(exist_ok=True)
         stem = "failed-" + re.sub(r"[^\w.-]+", "_", name)[:120]
         try:
-            self.page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True, timeout=20_000)
+            self.page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True,
+                                 timeout=20_000)
         except Exception as exc:  # the page may be gone; the console is still worth keeping
             self.console.append(f"[screenshot failed] {exc}")
         lines = [f"url: {self.page.url}", f"script runs finished: {self.runs}",

@@ -70,13 +70,15 @@ def test_importing_the_missing_villages_repairs_the_dataset_in_use(incomplete, b
         page.screenshot(path=str(ARTIFACTS / "data-repair-validated.png"), full_page=True)
 
         confirm.click()
-        page.get_by_text("已导入为数据版本 v0001，并设为数据仓库的当前版本").wait_for(timeout=60_000)
+        page.get_by_text("已导入为数据版本 v0001，"
+                         "并设为数据仓库的当前版本").wait_for(timeout=60_000)
         recorded.settle()
         warning = page.locator("[data-testid='stAlert']", has_text="数据版本 v0001 不会显示").first
         text = warning.inner_text()
         assert f"环境变量 DASHBOARD_DATA 指定的数据集 {incomplete['data']} 优先于数据仓库" in text
         assert "请取消 DASHBOARD_DATA" in text
-        assert "已导入并切换到" not in page.inner_text("main")  # not claimed: the pages do not show it
+        # not claimed: the pages do not show it
+        assert "已导入并切换到" not in page.inner_text("main")
         page.screenshot(path=str(ARTIFACTS / "data-repair-confirmed.png"), full_page=True)
 
         # the next import is still planned on DASHBOARD_DATA's file: villages
@@ -100,7 +102,8 @@ def test_importing_the_missing_villages_repairs_the_dataset_in_use(incomplete, b
     assert str(path) in text
     assert sorted(str(name) for name, _ in pyogrio.list_layers(path)) == sorted(tiny_layers())
     repaired = load_dataset(path)
-    assert repaired.villages["village_code"].tolist() == tiny_layers()["villages"]["village_code"].tolist()
+    assert (repaired.villages["village_code"].tolist()
+            == tiny_layers()["villages"]["village_code"].tolist())
     figures = compute_kpis(repaired, Params())
     assert (figures["joint_villages"], figures["grid_l4"]) == (2, 1)
     assert figures["joint_coverage"] == pytest.approx(2 / 3)

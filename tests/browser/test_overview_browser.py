@@ -70,7 +70,8 @@ def test_sidebar_drill_down_changes_the_page(server, page):
 
 
 # The briefing's title has ``n`` parts split by "·" (and shows 全市 or not).
-TITLE_IS = """([n, city]) => { const t = (document.querySelector('.bn-title') || {}).innerText || '';
+TITLE_IS = """([n, city]) => { \
+const t = (document.querySelector('.bn-title') || {}).innerText || '';
   return t.split('·').length == n && t.includes('全市') == city; }"""
 
 

@@ -13,8 +13,9 @@ from cli.main import main
 from geo.dataset import load_dataset
 from tests.conftest import ROOT
 from tests.geo.conftest import tiny_layers
-from tests.geo.ingest.fixtures import (VRT, base_dataset, chinese_villages, digest, frame_to_csv, income_rows,
-                                       passwd_leaked, write_shapefile, write_text, xlsx_bytes, zip_shapefile)
+from tests.geo.ingest.fixtures import (VRT, base_dataset, chinese_villages, digest, frame_to_csv,
+                                       income_rows, passwd_leaked, write_shapefile, write_text,
+                                       xlsx_bytes, zip_shapefile)
 
 
 def _run(capsys, *args):
@@ -32,12 +33,14 @@ def test_gbk_shapefile_without_prj_then_an_xlsx_income_sheet(tmp_path, capsys):
     code, _, err = _run(capsys, upload, "--layer", "villages", "--into", data)
     assert code == 1 and "--crs" in err and not data.exists()
     code, out, _ = _run(capsys, upload, "--layer", "villages", "--into", data, "--crs", "EPSG:4490")
-    assert code == 0 and "已导入 villages（村（社区）） 4 行" in out and "编码 GBK（自动识别）" in out
+    assert (code == 0 and "已导入 villages（村（社区）） 4 行" in out
+            and "编码 GBK（自动识别）" in out)
     assert load_dataset(data).villages["name"].tolist() == ["一村", "二村", "三村", "燕江社区"]
     before = data.read_bytes()
     sheet = write_text(tmp_path / "收入.xlsx", xlsx_bytes({"收入": income_rows()}))
     code, out, _ = _run(capsys, sheet, "--layer", "village_income", "--into", data)
-    assert code == 0 and "已导入 village_income（村集体经营性收入） 6 行（Excel（.xlsx），来源 收入）" in out
+    assert code == 0 and ("已导入 village_income（村集体经营性收入） 6 行"
+                          "（Excel（.xlsx），来源 收入）") in out
     income = load_dataset(data).village_income
     assert income["collective_income"].tolist() == [60.0, 8.0, 20.0, 66.0, 12.0, 21.0]
     assert income["year"].tolist() == [2019] * 3 + [2020] * 3
@@ -47,9 +50,10 @@ def test_gbk_shapefile_without_prj_then_an_xlsx_income_sheet(tmp_path, capsys):
 
 def test_warnings_are_printed_and_the_import_succeeds(tmp_path, capsys):
     data = base_dataset(tmp_path)
-    income = pd.DataFrame({"村代码": ["350481101201", "999"], "年度": [2021, 2021], "村财收入": ["70", "5"]})
-    code, out, _ = _run(capsys, frame_to_csv(income, tmp_path / "i.csv", "gbk"), "--layer", "village_income",
-                        "--into", data)
+    income = pd.DataFrame({"村代码": ["350481101201", "999"], "年度": [2021, 2021],
+                           "村财收入": ["70", "5"]})
+    code, out, _ = _run(capsys, frame_to_csv(income, tmp_path / "i.csv", "gbk"),
+                        "--layer", "village_income", "--into", data)
     assert code == 0
     assert "警告：图层 village_income（村集体经营性收入）第 2 行（village_code=999）" in out
     assert "编码 GBK（自动识别）" in out
@@ -57,11 +61,13 @@ def test_warnings_are_printed_and_the_import_succeeds(tmp_path, capsys):
 
 def test_map_option_names_the_columns(tmp_path, capsys):
     data = base_dataset(tmp_path)
-    income = frame_to_csv(pd.DataFrame({"编码": ["350481101201"], "年": [2021], "收入": [70]}), tmp_path / "i.csv")
+    income = frame_to_csv(pd.DataFrame({"编码": ["350481101201"], "年": [2021], "收入": [70]}),
+                          tmp_path / "i.csv")
     code, _, err = _run(capsys, income, "--layer", "village_income", "--into", data)
     assert code == 1 and "--map 源列=字段" in err
-    code, out, _ = _run(capsys, income, "--layer", "village_income", "--into", data, "--map", "编码=village_code",
-                        "--map", "年=year", "--map", "收入=collective_income")
+    code, out, _ = _run(capsys, income, "--layer", "village_income", "--into", data,
+                        "--map", "编码=village_code", "--map", "年=year",
+                        "--map", "收入=collective_income")
     assert code == 0 and load_dataset(data).village_income["collective_income"].tolist() == [70.0]
 
 
@@ -81,7 +87,8 @@ def test_other_layers_need_an_existing_dataset(tmp_path, capsys):
     income = write_text(tmp_path / "i.xlsx", xlsx_bytes({"收入": income_rows()}))
     code, _, err = _run(capsys, income, "--layer", "village_income", "--into", data)
     assert code == 1 and "不存在；请先导入 villages" in err and not data.exists()
-    code, _, err = _run(capsys, income, "--layer", "village_income", "--into", tmp_path / "no" / "d.gpkg")
+    code, _, err = _run(capsys, income, "--layer", "village_income",
+                        "--into", tmp_path / "no" / "d.gpkg")
     assert code == 1 and "目标目录不存在" in err
 
 
@@ -102,8 +109,9 @@ def test_the_real_command_refuses_a_vrt_without_a_traceback(tmp_path):
     data = base_dataset(tmp_path)
     before = digest(data)
     vrt = write_text(tmp_path / "villages.geojson", VRT.format(layer="villages"))
-    run = subprocess.run([sys.executable, "-m", "analysis", "import", str(vrt), "--layer", "villages",
-                          "--into", str(data)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-m", "analysis", "import", str(vrt),
+                          "--layer", "villages", "--into", str(data)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "OGR VRT" in run.stderr
     assert "Traceback" not in run.stderr and not passwd_leaked(run.stdout + run.stderr)
     assert digest(data) == before
@@ -128,7 +136,8 @@ def test_importing_the_missing_villages_repairs_the_dataset(tmp_path, capsys):
     figures = json.loads(capsys.readouterr().out)
     # O1 = {一村, 二村} of the villages 一村, 二村, 三村 (燕江 is a community);
     # incomes 2019 → 2020: 一村 60 → 66, 二村 8 → 12, 三村 20 → 21
-    assert (figures["villages_total"], figures["joint_villages"], figures["joint_orgs"]) == (3, 2, 1)
+    assert (figures["villages_total"], figures["joint_villages"],
+            figures["joint_orgs"]) == (3, 2, 1)
     assert figures["joint_coverage"] == pytest.approx(2 / 3)
     assert figures["joint_population_coverage"] == pytest.approx((900 + 600) / (900 + 600 + 300))
     assert figures["avg_income_gain_joint"] == pytest.approx(5.0)
@@ -158,7 +167,8 @@ def test_a_broken_other_layer_is_refused_with_the_remaining_errors(tmp_path, cap
     code, _, err = _run(capsys, income, "--layer", "village_income", "--into", data)
     assert code == 1 and digest(data) == before
     assert "本身有 1 个错误；本次导入没有修复其中任何一个" in err
-    assert "错误：图层 villages（村（社区））第 1 行（village_code=350481101201）字段 households（户数）" in err
+    assert ("错误：图层 villages（村（社区））第 1 行（village_code=350481101201）"
+            "字段 households（户数）") in err
     assert not (tmp_path / "DATA.versions").exists()
 
 

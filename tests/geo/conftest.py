@@ -48,10 +48,12 @@ def tiny_layers():
         "parent_code": ["350481101201", "G3"], "households": [300, 100],
         "population": [900, 300], "party_members": [30, 10], "party_branch": [1, 0],
         "manager": ["张丽", ""],
-    }, geometry=[square(0), shapely.box(X0, Y0, X0 + 500, Y0 + 500)], crs=METRIC).to_crs("EPSG:4490")
-    sites = gpd.GeoDataFrame({"site_id": ["S1"], "name": ["一村党群服务中心"], "site_type": ["center"],
-                              "village_code": ["350481101201"]},
-                             geometry=[shapely.Point(X0 + 500, Y0 + 500)], crs=METRIC).to_crs("EPSG:4490")
+    }, geometry=[square(0), shapely.box(X0, Y0, X0 + 500, Y0 + 500)],
+       crs=METRIC).to_crs("EPSG:4490")
+    sites = gpd.GeoDataFrame({"site_id": ["S1"], "name": ["一村党群服务中心"],
+                              "site_type": ["center"], "village_code": ["350481101201"]},
+                             geometry=[shapely.Point(X0 + 500, Y0 + 500)],
+                             crs=METRIC).to_crs("EPSG:4490")
     return {"villages": villages, "village_income": income, "joint_orgs": orgs,
             "joint_members": members, "grids": grids, "service_sites": sites}
 

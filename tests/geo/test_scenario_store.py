@@ -61,7 +61,8 @@ def test_duplicate_names_need_overwrite(store):
         store.save(" 方案B ", {"groups": []})
     assert store.load("方案B")["groups"] == SPEC_EXAMPLE["groups"]
     again = store.save("方案B", {"groups": []}, overwrite=True)
-    assert (again.id, again.created, again.groups, again.villages) == (first.id, first.created, 0, 0)
+    assert ((again.id, again.created, again.groups, again.villages)
+            == (first.id, first.created, 0, 0))
     assert again.updated >= first.updated and len(store.list()) == 1
 
 
@@ -206,7 +207,8 @@ def test_a_writer_killed_before_commit_is_rolled_back(store):
         proc.kill()
         proc.wait()
     assert store.path.stat().st_size > size  # uncommitted pages reached the file
-    assert [i.name for i in store.list()] == ["旧方案 0", "旧方案 1", "旧方案 2"]  # "方案 0000" rolled back
+    # "方案 0000" rolled back
+    assert [i.name for i in store.list()] == ["旧方案 0", "旧方案 1", "旧方案 2"]
     assert integrity(store) == "ok"
     assert store.load("旧方案 1")["groups"] == scenario_document(1)["groups"]
     assert store.save("方案 0000", scenario_document(0)).id == 4

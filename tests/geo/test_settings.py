@@ -39,7 +39,8 @@ def test_the_stated_upload_limit_is_streamlits():
 
 def test_values_are_read(tmp_path):
     s = load_settings(write_config(tmp_path, "[upload]\nupload_limit_mb = 50\nzip_max_files = 20\n"
-                                   "[planning]\nmin_size = 2\nmax_size = 2\nwithin_township = false\n"
+                                   "[planning]\nmin_size = 2\nmax_size = 2\n"
+                                   "within_township = false\n"
                                    "[figures]\nstrong_threshold = 80\ntarget_income = 60.5\n"
                                    "[data]\nfolder = \"/srv/dashboard\"\n"))
     assert (s.upload_limit_mb, s.zip_max_files, s.min_size, s.max_size) == (50, 20, 2, 2)

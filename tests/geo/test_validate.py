@@ -107,9 +107,11 @@ def test_warnings_only_keep_the_dataset(layers, gpkg):
     layers["joint_members"] = layers["joint_members"].iloc[:1]
     layers["village_income"].loc[5, "village_code"] = "350481101299"
     data = load_dataset(gpkg(layers))
-    assert codes(data.warnings) == ["income_missing", "orphan_grid", "small_org", "unknown_reference"]
+    assert codes(data.warnings) == ["income_missing", "orphan_grid", "small_org",
+                                    "unknown_reference"]
     orphan = next(p for p in data.warnings if p.code == "orphan_grid")
-    assert (orphan.layer, orphan.field, orphan.row, orphan.row_id) == ("grids", "parent_code", 2, "G4")
+    assert ((orphan.layer, orphan.field, orphan.row, orphan.row_id)
+            == ("grids", "parent_code", 2, "G4"))
 
 
 def test_level3_parent_must_be_a_village_and_level4_parent_a_level3(layers, gpkg):

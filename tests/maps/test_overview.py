@@ -38,7 +38,8 @@ def test_only_unstroked_polygons_and_points_are_pickable(display, county, townsh
     ("350404", "350404006", "village_code")])
 def test_the_click_layer_holds_the_next_level(display, county, township, field):
     deck, _ = overview_map(*display, "joint", county, township)
-    areas = next(l for l in json.loads(deck.to_json())["layers"] if l["id"] == "areas")
+    areas = next(layer for layer in json.loads(deck.to_json())["layers"]
+                 if layer["id"] == "areas")
     features = areas["data"]["features"]
     codes = {f["properties"][field] for f in features}
     assert len(codes) == len(features) > 1

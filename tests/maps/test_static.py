@@ -23,8 +23,9 @@ from tests.conftest import DEMO
 
 YONGAN = "350481"
 LOW_DPI = 60
-FURNITURE = ml.Furniture("永安市跨村联建总览图", "按是否参加联村党组织着色", "数据来源：sanming.gpkg",
-                         "2026年11月23日", "示例数据（合成，非真实统计）", "坐标系：CGCS2000")
+FURNITURE = ml.Furniture("永安市跨村联建总览图", "按是否参加联村党组织着色",
+                         "数据来源：sanming.gpkg", "2026年11月23日", "示例数据（合成，非真实统计）",
+                         "坐标系：CGCS2000")
 
 
 @pytest.fixture(scope="module")

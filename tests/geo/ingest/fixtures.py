@@ -17,11 +17,13 @@ import pandas as pd
 
 from tests.geo.conftest import tiny_layers, write_gpkg
 
-CHINESE_COLUMNS = {"village_code": "村代码", "name": "村名", "township": "乡镇（街道）", "county": "区县",
-                   "kind": "类型", "households": "户数", "population": "人口", "star_rating": "星级"}
+CHINESE_COLUMNS = {"village_code": "村代码", "name": "村名", "township": "乡镇（街道）",
+                   "county": "区县", "kind": "类型", "households": "户数", "population": "人口",
+                   "star_rating": "星级"}
 # Lines of /etc/passwd that must never show up in anything an import returns.
 PASSWD_MARKERS = ("root:x:0:0", "/bin/bash", "/usr/sbin/nologin", "daemon:")
-VRT = ('<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
+VRT = ('<OGRVRTDataSource><OGRVRTLayer name="{layer}">'
+       '<SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
        '</OGRVRTLayer></OGRVRTDataSource>')
 
 
@@ -37,7 +39,8 @@ def chinese_villages(layers=None):
 
 
 def write_shapefile(folder, frame, name="村界", encoding="GBK", cpg=True, prj=True) -> Path:
-    """Write ``frame`` as ``folder/name.shp`` with text in ``encoding``; drop .cpg/.prj on request."""
+    """Write ``frame`` as ``folder/name.shp`` with text in ``encoding``; drop
+    .cpg/.prj on request."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shp = folder / f"{name}.shp"
@@ -51,7 +54,8 @@ def write_shapefile(folder, frame, name="村界", encoding="GBK", cpg=True, prj=
     return shp
 
 
-def zip_shapefile(shp, path, folder_in_zip="", parts=(".shp", ".shx", ".dbf", ".prj", ".cpg")) -> Path:
+def zip_shapefile(shp, path, folder_in_zip="",
+                  parts=(".shp", ".shx", ".dbf", ".prj", ".cpg")) -> Path:
     """Zip the parts of ``shp`` that exist into ``path``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for suffix in parts:
@@ -130,4 +134,5 @@ def frame_to_csv(frame: pd.DataFrame, path, encoding="utf-8", sep=",") -> Path:
 
 def no_temp_files(folder) -> bool:
     """No temporary GeoPackage left behind by an interrupted write."""
-    return not [n for n in os.listdir(folder) if ".tmp." in n or n.endswith((".part", "-journal", "-wal"))]
+    return not [n for n in os.listdir(folder)
+                if ".tmp." in n or n.endswith((".part", "-journal", "-wal"))]

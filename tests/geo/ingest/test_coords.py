@@ -1,4 +1,5 @@
-"""geo.ingest.coords: GCJ-02/BD-09 accuracy on published points, round trips, CRS choices and checks.
+"""geo.ingest.coords: GCJ-02/BD-09 accuracy on published points, round trips,
+CRS choices and checks.
 
 Reference pairs (WGS 84 ↔ GCJ-02) are the test points of googollee/eviltransform
 (python/test.py: Shanghai, Shenzhen, Beijing, to 1e-6°); the BD-09 and GCJ-02
@@ -60,12 +61,14 @@ def test_round_trips_across_china_stay_under_a_metre():
 def test_every_vertex_of_every_geometry_is_converted_and_the_input_kept():
     hole = shapely.Polygon([(117, 26), (117.1, 26), (117.1, 26.1), (117, 26.1)],
                            [[(117.02, 26.02), (117.05, 26.02), (117.05, 26.05)]])
-    multi = shapely.MultiPolygon([shapely.box(118, 26, 118.1, 26.1), shapely.box(118.2, 26, 118.3, 26.1)])
+    multi = shapely.MultiPolygon([shapely.box(118, 26, 118.1, 26.1),
+                                  shapely.box(118.2, 26, 118.3, 26.1)])
     gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[hole, multi], crs="EPSG:4490")
     out = to_wgs84(gdf, "gcj02")
     assert out.crs == gdf.crs and out["name"].tolist() == ["a", "b"]
     assert gdf.geometry.iloc[0].equals(hole)  # input unchanged
-    before, after = shapely.get_coordinates(gdf.geometry.values), shapely.get_coordinates(out.geometry.values)
+    before, after = (shapely.get_coordinates(gdf.geometry.values),
+                     shapely.get_coordinates(out.geometry.values))
     assert before.shape == after.shape
     moved = GEOD.inv(before[:, 0], before[:, 1], after[:, 0], after[:, 1])[2]
     assert (moved > 100).all() and (moved < 1000).all()
@@ -96,7 +99,8 @@ def test_crs_choices_match_the_epsg_registry():
         if zone_or_cm.endswith("E"):
             assert f"中央经线 {zone_or_cm[:-1]}°E（坐标不含带号）" in choice.label
         else:
-            assert f"第{zone_or_cm}带（坐标含带号，中央经线 {3 * int(zone_or_cm)}°E）" in choice.label
+            assert (f"第{zone_or_cm}带（坐标含带号，中央经线 {3 * int(zone_or_cm)}°E）"
+                    in choice.label)
     params = {p.name: p.value for p in pyproj.CRS("EPSG:4526").coordinate_operation.params}
     assert params["False easting"] == 38_500_000  # the zone number in front
 

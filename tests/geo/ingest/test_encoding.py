@@ -9,9 +9,10 @@ from geo.ingest.encoding import (EncodingError, TextEncoding, check_decoding, db
 from tests.geo.ingest.fixtures import chinese_villages, write_shapefile
 
 
-@pytest.mark.parametrize("text, name", [("GBK", "GBK"), ("936", "GBK"), ("CP936", "GBK"), ("ANSI 936", "GBK"),
-                                        ("gb2312", "GBK"), ("UTF-8", "UTF-8"), ("65001", "UTF-8"),
-                                        ("GB18030", "GB18030"), ("54936", "GB18030"), ("8859_1", "ISO-8859-1"),
+@pytest.mark.parametrize("text, name", [("GBK", "GBK"), ("936", "GBK"), ("CP936", "GBK"),
+                                        ("ANSI 936", "GBK"), ("gb2312", "GBK"), ("UTF-8", "UTF-8"),
+                                        ("65001", "UTF-8"), ("GB18030", "GB18030"),
+                                        ("54936", "GB18030"), ("8859_1", "ISO-8859-1"),
                                         ("cp1251\n", "CP1251")])
 def test_cpg_names_map_to_codecs(text, name):
     assert normalise_encoding(text) == name
@@ -67,7 +68,8 @@ def test_wrong_cpg_is_refused_both_ways(tmp_path):
         shapefile_encoding(gbk)
     utf8 = write_shapefile(tmp_path / "b", chinese_villages(), encoding="UTF-8")
     utf8.with_suffix(".cpg").write_text("936")
-    with pytest.raises(EncodingError, match=r"按 GBK（来自 .cpg 文件）无法解码.*看起来是 UTF-8 编码"):
+    with pytest.raises(EncodingError,
+                       match=r"按 GBK（来自 .cpg 文件）无法解码.*看起来是 UTF-8 编码"):
         shapefile_encoding(utf8)
     utf8.with_suffix(".cpg").write_text("EBCDIC-klingon")
     with pytest.raises(EncodingError, match=".cpg 文件中的编码 'EBCDIC-klingon' 无法识别"):
@@ -83,7 +85,8 @@ def test_mojibake_reasons():
     assert mojibake_reason(["洪田村", "第①网格", "Ⅲ区", "No.5"]) is None
     assert "异常字符" in mojibake_reason(["洪田村".encode("utf-8").decode("latin-1")])
     assert "替换字符" in mojibake_reason(["洪\ufffd"])
-    assert mojibake_reason(["洪田村"] * 20 + ["Café"]) is None  # one foreign word among Chinese text
+    # one foreign word among Chinese text
+    assert mojibake_reason(["洪田村"] * 20 + ["Café"]) is None
 
 
 def test_undecodable_text_is_refused():

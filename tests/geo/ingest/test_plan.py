@@ -31,22 +31,28 @@ def _villages_upload(tmp_path, layers=None):
 def test_plan_validates_the_whole_dataset_with_the_new_layer(tmp_path):
     base = load_dataset(base_dataset(tmp_path))
     layers = tiny_layers()
-    layers["villages"] = layers["villages"].iloc[[0, 2, 3]]  # 二村 is gone, but still a member of O1
-    plan = imp.plan_import(base, "villages", read_upload(_villages_upload(tmp_path, layers), "villages"))
+    # 二村 is gone, but still a member of O1
+    layers["villages"] = layers["villages"].iloc[[0, 2, 3]]
+    plan = imp.plan_import(base, "villages",
+                           read_upload(_villages_upload(tmp_path, layers), "villages"))
     assert not plan.can_confirm
-    assert [(p.layer, p.field, p.row) for p in plan.errors] == [("joint_members", "village_code", 2)]
-    ok = imp.plan_import(base, "villages", read_upload(_villages_upload(tmp_path / "b"), "villages"))
+    assert ([(p.layer, p.field, p.row) for p in plan.errors]
+            == [("joint_members", "village_code", 2)])
+    ok = imp.plan_import(base, "villages",
+                         read_upload(_villages_upload(tmp_path / "b"), "villages"))
     assert ok.can_confirm and sorted(ok.layers) == sorted(base.present)
     assert ok.layers["villages"]["kind"].tolist() == ["village", "village", "village", "community"]
 
 
 def test_plan_reports_warnings_and_a_missing_villages_layer(tmp_path):
-    income = pd.DataFrame({"村代码": ["350481101201", "999"], "年份": [2021, 2021], "村财收入": [70, 5]})
+    income = pd.DataFrame({"村代码": ["350481101201", "999"], "年份": [2021, 2021],
+                           "村财收入": [70, 5]})
     upload = frame_to_csv(income, tmp_path / "i.csv")
     plan = imp.plan_import(load_dataset(base_dataset(tmp_path)), "village_income",
                            read_upload(upload, "village_income"))
     assert plan.can_confirm
-    assert ("village_income", "village_code", 2) in [(p.layer, p.field, p.row) for p in plan.warnings]
+    assert ("village_income", "village_code", 2) in [(p.layer, p.field, p.row)
+                                                     for p in plan.warnings]
     alone = imp.plan_import(None, "village_income", read_upload(upload, "village_income"))
     assert not alone.can_confirm and "请先导入村（社区）图层" in alone.errors[0].message
 
@@ -83,8 +89,9 @@ def test_write_round_trip_and_failure_leaves_the_old_file(tmp_path, monkeypatch)
     out = imp.write_dataset_gpkg(layers, tmp_path / "copy.gpkg")
     again = load_dataset(out)
     for name in layers:
-        pd.testing.assert_frame_equal(pd.DataFrame(again.layers[name]).drop(columns="geometry", errors="ignore"),
-                                      pd.DataFrame(layers[name]).drop(columns="geometry", errors="ignore"))
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(again.layers[name]).drop(columns="geometry", errors="ignore"),
+            pd.DataFrame(layers[name]).drop(columns="geometry", errors="ignore"))
     before, real = digest(path), pyogrio.write_dataframe
     calls = []
 
@@ -133,9 +140,10 @@ def _start_import(upload, data, pause=None):
     env = dict(os.environ)
     if pause:
         env[imp.ENV_TEST_PAUSE] = str(pause)
-    return subprocess.Popen([sys.executable, "-m", "analysis", "import", str(upload), "--layer", "villages",
-                             "--into", str(data)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "analysis", "import", str(upload),
+                             "--layer", "villages", "--into", str(data)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
 
 
 @pytest.fixture
@@ -227,7 +235,8 @@ def test_an_invalid_polygon_is_repaired_with_a_warning_naming_the_row(tmp_path):
     x0, y0, x1, y1 = layers["villages"].geometry.values[1].bounds
     bowtie = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
     layers["villages"] = layers["villages"].set_geometry(
-        [g if i != 1 else bowtie for i, g in enumerate(layers["villages"].geometry.values)], crs="EPSG:4490")
+        [g if i != 1 else bowtie for i, g in enumerate(layers["villages"].geometry.values)],
+        crs="EPSG:4490")
     plan = imp.plan_import(load_dataset(base_dataset(tmp_path)), "villages",
                            read_upload(_villages_upload(tmp_path, layers), "villages"))
     assert plan.can_confirm
@@ -263,7 +272,8 @@ def test_importing_the_missing_villages_repairs_the_dataset(tmp_path):
     figures = compute_kpis(load_dataset(path), Params())
     # 一村, 二村 of the three villages (三村 is 行政村, 燕江 a community) are in O1;
     # their population 900 + 600 of 900 + 600 + 300
-    assert (figures["villages_total"], figures["joint_orgs"], figures["joint_villages"]) == (3, 1, 2)
+    assert (figures["villages_total"], figures["joint_orgs"],
+            figures["joint_villages"]) == (3, 1, 2)
     assert figures["joint_coverage"] == pytest.approx(2 / 3)
     assert figures["joint_population_coverage"] == pytest.approx(1500 / 1800)
     assert figures["grid_l3"] == 1 and figures["grid_orphans"] == 0

@@ -1,4 +1,5 @@
-"""geo.ingest.read.read_upload: every format, by content; encodings, columns, CRS, offsets, safety."""
+"""geo.ingest.read.read_upload: every format, by content; encodings, columns,
+CRS, offsets, safety."""
 import json
 import os
 
@@ -12,8 +13,9 @@ from geo.ingest.columns import recalled_mapping, remember_mapping
 from geo.ingest.encoding import TextEncoding
 from geo.ingest.read import ImportOptions, read_upload
 from tests.geo.conftest import tiny_layers, write_gpkg
-from tests.geo.ingest.fixtures import (VRT, chinese_villages, frame_to_csv, income_rows, passwd_leaked,
-                                       write_shapefile, write_text, xlsx_bytes, zip_shapefile)
+from tests.geo.ingest.fixtures import (VRT, chinese_villages, frame_to_csv, income_rows,
+                                       passwd_leaked, write_shapefile, write_text, xlsx_bytes,
+                                       zip_shapefile)
 
 NAMES = ["一村", "二村", "三村", "燕江社区"]
 
@@ -34,7 +36,8 @@ def test_gbk_shapefile_without_prj_reads_chinese_names(tmp_path, cpg):
     assert result.ok, result.problems
     assert result.encoding == TextEncoding("GBK", "cpg" if cpg else "detected")
     assert result.frame["name"].tolist() == NAMES
-    assert result.frame["township"].tolist() == ["洪田镇"] * 4  # column cut to 乡镇（街道 in the .dbf
+    # column cut to 乡镇（街道 in the .dbf
+    assert result.frame["township"].tolist() == ["洪田镇"] * 4
     assert result.crs == "EPSG:4490" and result.file_format == "shapefile"
     assert result.source_layer == "村界/村界.shp"
 
@@ -67,8 +70,10 @@ def test_geopackage_layer_choice(tmp_path):
     assert chosen.source_layer == "grids" and chosen.missing  # grids lack village fields
     only = write_gpkg(tmp_path / "one.gpkg", {"村界": tiny_layers()["villages"]})
     assert read_upload(only, "villages").ok
-    two = write_gpkg(tmp_path / "two.gpkg", {"a": tiny_layers()["villages"], "b": tiny_layers()["grids"]})
-    assert "有多个图层（a、b），没有名为 villages" in read_upload(two, "villages").problems[0].message
+    two = write_gpkg(tmp_path / "two.gpkg", {"a": tiny_layers()["villages"],
+                                             "b": tiny_layers()["grids"]})
+    assert ("有多个图层（a、b），没有名为 villages"
+            in read_upload(two, "villages").problems[0].message)
     table = read_upload(path, "villages", ImportOptions(source_layer="joint_orgs"))
     assert "是无几何的表" in table.problems[0].message
     income = read_upload(path, "village_income")
@@ -85,10 +90,12 @@ def test_geojson_is_read_and_checked_before_gdal(tmp_path):
     write_text(path, json.dumps(doc))
     assert "crs 成员只接受 EPSG 名称" in read_upload(path, "villages").problems[0].message
     write_text(path, '{"type": "Topology", "objects": {}}')
-    assert "不是 GeoJSON 要素集合（type='Topology'）" in read_upload(path, "villages").problems[0].message
+    assert ("不是 GeoJSON 要素集合（type='Topology'）"
+            in read_upload(path, "villages").problems[0].message)
 
 
-@pytest.mark.parametrize("name", ["villages.geojson", "villages.gpkg", "villages.zip", "villages.csv"])
+@pytest.mark.parametrize("name", ["villages.geojson", "villages.gpkg", "villages.zip",
+                                  "villages.csv"])
 def test_vrt_is_refused_whatever_its_name_and_nothing_of_etc_passwd_leaks(tmp_path, name):
     path = write_text(tmp_path / name, VRT.format(layer="villages"))
     for layer in ("villages", "village_income"):
@@ -101,7 +108,8 @@ def test_vrt_is_refused_whatever_its_name_and_nothing_of_etc_passwd_leaks(tmp_pa
 def test_vrt_is_refused_even_if_it_reached_a_reader(tmp_path):
     """Defence in depth: the forced drivers do not open a VRT either."""
     path = write_text(tmp_path / "upload.geojson", VRT.format(layer="villages"))
-    for read in (lambda: fmt.read_geojson(path, True), lambda: fmt.read_gpkg(path, "villages", None, True)):
+    for read in (lambda: fmt.read_geojson(path, True),
+                 lambda: fmt.read_gpkg(path, "villages", None, True)):
         with pytest.raises(fmt.Refused) as info:
             read()
         assert not passwd_leaked(str(info.value))
@@ -110,7 +118,8 @@ def test_vrt_is_refused_even_if_it_reached_a_reader(tmp_path):
 def test_csv_in_any_encoding_and_delimiter(tmp_path):
     income = pd.DataFrame(income_rows()[1:], columns=income_rows()[0])
     for encoding, sep in (("utf-8", ","), ("utf-8-sig", ","), ("gbk", ";"), ("gb18030", "\t")):
-        result = read_upload(frame_to_csv(income, tmp_path / f"{encoding}.csv", encoding, sep), "village_income")
+        result = read_upload(frame_to_csv(income, tmp_path / f"{encoding}.csv", encoding, sep),
+                             "village_income")
         assert result.ok, (encoding, result.problems)
         assert list(result.frame.columns) == ["village_code", "year", "collective_income"]
         assert result.frame["village_code"].iloc[0] == "350481101201"
@@ -118,19 +127,23 @@ def test_csv_in_any_encoding_and_delimiter(tmp_path):
 
 def test_tables_cannot_be_geometry_layers(tmp_path):
     path = frame_to_csv(pd.DataFrame({"村代码": ["1"]}), tmp_path / "v.csv")
-    assert "没有几何图形，不能作为几何图层 villages" in read_upload(path, "villages").problems[0].message
+    assert ("没有几何图形，不能作为几何图层 villages"
+            in read_upload(path, "villages").problems[0].message)
 
 
 def test_xlsx_title_row_and_sheet_choice(tmp_path):
     rows = [["2019—2020 年村集体经营性收入统计表"], [], *income_rows()]
     path = write_text(tmp_path / "收入.xlsx", xlsx_bytes({"Sheet1": rows, "Sheet2": []}))
     result = read_upload(path, "village_income")
-    assert result.ok and result.source_layer == "Sheet1" and result.available == ("Sheet1", "Sheet2")
+    assert (result.ok and result.source_layer == "Sheet1"
+            and result.available == ("Sheet1", "Sheet2"))
     assert result.frame["collective_income"].tolist()[:2] == [60.0, 8.0]
     two = write_text(tmp_path / "two.xlsx", xlsx_bytes({"甲": income_rows(), "乙": income_rows()}))
-    assert "有多个工作表（甲、乙），请选择一个" in read_upload(two, "village_income").problems[0].message
+    assert ("有多个工作表（甲、乙），请选择一个"
+            in read_upload(two, "village_income").problems[0].message)
     assert read_upload(two, "village_income", ImportOptions(source_layer="乙")).ok
-    named = write_text(tmp_path / "n.xlsx", xlsx_bytes({"说明": [["x"]], "村集体经营性收入": income_rows()}))
+    named = write_text(tmp_path / "n.xlsx", xlsx_bytes({"说明": [["x"]],
+                                                        "村集体经营性收入": income_rows()}))
     assert read_upload(named, "village_income").source_layer == "村集体经营性收入"
 
 
@@ -145,7 +158,8 @@ def test_column_mapping_user_choice_missing_and_ambiguous(tmp_path):
     mapped = read_upload(path, "village_income", ImportOptions(
         mapping={"编码": "village_code", "年": "year", "收入": "collective_income"}))
     assert mapped.ok and list(mapped.frame.columns) == ["village_code", "year", "collective_income"]
-    both = frame_to_csv(pd.DataFrame({"村代码": ["1"], "village_code": ["2"], "年份": [1], "村财收入": [1]}),
+    both = frame_to_csv(pd.DataFrame({"村代码": ["1"], "village_code": ["2"], "年份": [1],
+                                      "村财收入": [1]}),
                         tmp_path / "b.csv")
     assert "ambiguous_column" in _codes(read_upload(both, "village_income"))
 
@@ -180,7 +194,8 @@ def test_gcj02_upload_is_converted(tmp_path):
     gcj.to_file(path, driver="GeoJSON", engine="pyogrio")
     result = read_upload(path, "villages", ImportOptions(coords="gcj02"))
     assert result.ok and "coords_converted" in _codes(result)
-    moved = shapely.distance(result.frame.geometry.values[0].centroid, gcj.geometry.values[0].centroid)
+    moved = shapely.distance(result.frame.geometry.values[0].centroid,
+                             gcj.geometry.values[0].centroid)
     assert 0.002 < moved < 0.01  # degrees: a few hundred metres
     projected = write_shapefile(tmp_path / "p", chinese_villages().to_crs("EPSG:4549"))
     refused = read_upload(projected, "villages", ImportOptions(coords="gcj02"))
@@ -231,4 +246,5 @@ def test_the_xlsx_template_filled_in_is_read(tmp_path):
     book.save(path)
     result = read_upload(path, "village_income")
     assert result.ok and result.source_layer == "village_income", result.problems
-    assert list(result.frame.columns) == ["village_code", "year", "collective_income"] and len(result.frame) == 6
+    assert (list(result.frame.columns) == ["village_code", "year", "collective_income"]
+            and len(result.frame) == 6)

@@ -1,4 +1,5 @@
-"""geo.ingest.safe_zip: every entry checked before anything is written; only chosen parts extracted."""
+"""geo.ingest.safe_zip: every entry checked before anything is written; only
+chosen parts extracted."""
 import os
 import zipfile
 
@@ -62,7 +63,8 @@ def test_limits_on_count_total_size_and_ratio(tmp_path):
     assert os.path.getsize(bomb) < 20_000  # 3 MiB of zeros in a few kB: ratio > 200:1
     with pytest.raises(ArchiveError, match="压缩炸弹"):
         check_zip(bomb)
-    mild = zip_entries(tmp_path / "ok.zip", [("v.dbf", b"\x00" * (512 << 10))])  # under 1 MiB: allowed
+    # under 1 MiB: allowed
+    mild = zip_entries(tmp_path / "ok.zip", [("v.dbf", b"\x00" * (512 << 10))])
     assert [i.filename for i in check_zip(mild)] == ["v.dbf"]
 
 

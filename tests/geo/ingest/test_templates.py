@@ -91,7 +91,8 @@ def test_xlsx_has_a_sheet_per_table_with_every_field(book):
         assert [c.comment.text for c in sheet[1]] == [
             f"字段名：{f.name}" for f in s.LAYERS[layer].fields]
         assert sheet.max_row == 1 and sheet.freeze_panes == "A2"
-    assert [c.value for c in book["village_income"][1]] == ["村代码", "年份", "集体经营性收入（万元）"]
+    assert ([c.value for c in book["village_income"][1]]
+            == ["村代码", "年份", "集体经营性收入（万元）"])
     assert "geometry" not in {c.value for c in book["villages"][1]}
 
 
@@ -149,7 +150,8 @@ def test_guide_states_the_configured_limits_and_the_rules():
                                    zip_max_total_mb=333)
     guide = import_guide_markdown(settings)
     for needed in ("**77 MB**", "最多 9 个文件", "333 MB", "GBK", "UTF-8", ".cpg", "EPSG:4490",
-                   "高德", "百度", "GCJ-02", "BD-09", "v0001", "回退", "万元", "行政村/社区", "以强带弱、产业主导", "VRT"):
+                   "高德", "百度", "GCJ-02", "BD-09", "v0001", "回退", "万元", "行政村/社区",
+                   "以强带弱、产业主导", "VRT"):
         assert needed in guide, needed
     for layer, spec in s.LAYERS.items():
         assert f"`{layer}`（{spec.label}）" in guide
