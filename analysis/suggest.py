@@ -28,7 +28,7 @@ in the middle (``a``–``b``–``c``–``d``)::
 ...     "weak": [False, True, True, False], "org_id": [None] * 4},
 ...     index=pd.Index(list("abcd"), name="village_code"))
 >>> nbrs = {"a": {"b"}, "b": {"a", "c"}, "c": {"b", "d"}, "d": {"c"}}
->>> [g.as_scenario_group() for g in suggest_groups(attrs, nbrs, list("abcd"), SuggestRules(3, 3))]
+>>> [g.as_scenario_group() for g in suggest_groups(attrs, nbrs, list("abcd"), GroupRules(3, 3))]
 ... # doctest: +NORMALIZE_WHITESPACE
 [{'org_id': 'S-t-01', 'name': '甲村联村党委', 'org_type': 'strong_weak', 'lead_village_code': 'a',
   'villages': ['a', 'b', 'c']}]
@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.areas import area_mask
+from analysis.grouping import GroupRules
 from analysis.suggest_search import BEAM_WIDTH, SearchGraph, search_groups
 from geo import schema as s
 
@@ -50,32 +51,6 @@ log = logging.getLogger(__name__)
 ORG_TYPE = "strong_weak"
 ID_PREFIX = "S"
 NAME_SUFFIX = "联村党委"
-
-
-@dataclass(frozen=True)
-class SuggestRules:
-    """Constraints of a suggested group (issue 5: size band 3–6, one township).
-
-    Attributes
-    ----------
-    min_size, max_size : int
-        Villages per group, both bounds inclusive.
-    within_township : bool
-        True: every member lies in one township; False: groups may cross
-        township borders.
-
-    >>> SuggestRules().max_size
-    6
-    """
-
-    min_size: int = 3
-    max_size: int = 6
-    within_township: bool = True
-
-    def __post_init__(self):
-        if not 1 <= self.min_size <= self.max_size:
-            raise ValueError(f"分组规模应满足 1 ≤ 最小村数 ≤ 最大村数，实际为 "
-                             f"{self.min_size}–{self.max_size}")
 
 
 @dataclass(frozen=True)
@@ -214,7 +189,7 @@ def _name_groups(attributes, members_list, existing_ids) -> list:
     return out
 
 
-def suggest_groups(attributes: pd.DataFrame, neighbours: dict, candidates, rules=SuggestRules(),
+def suggest_groups(attributes: pd.DataFrame, neighbours: dict, candidates, rules=GroupRules(),
                    locked_villages=(), *, existing_ids=(), beam: int = BEAM_WIDTH) -> list:
     """Propose 以强带弱 groups of the uncovered ``candidates`` (issue 5, part 4).
 
@@ -230,7 +205,7 @@ def suggest_groups(attributes: pd.DataFrame, neighbours: dict, candidates, rules
     candidates : iterable of str
         Village codes that may be grouped; those that are communities, in an
         organisation today or in ``locked_villages`` are left out.
-    rules : SuggestRules or any object with ``min_size``, ``max_size``, ``within_township``.
+    rules : GroupRules or any object with ``min_size``, ``max_size``, ``within_township``.
     locked_villages : iterable of str
         Villages never touched (e.g. members of a planner's locked groups).
     existing_ids : iterable of str
@@ -248,7 +223,7 @@ def suggest_groups(attributes: pd.DataFrame, neighbours: dict, candidates, rules
     """
     min_size, max_size = int(_rule(rules, "min_size")), int(_rule(rules, "max_size"))
     within = bool(_rule(rules, "within_township"))
-    SuggestRules(min_size, max_size, within)  # validates the band
+    GroupRules(min_size, max_size, within)  # validates the band (rules may be any object)
     codes = usable_candidates(attributes, candidates, locked_villages)
     if not codes:
         return []
@@ -261,7 +236,7 @@ def suggest_groups(attributes: pd.DataFrame, neighbours: dict, candidates, rules
 
 
 def suggestion_notes(groups, attributes: pd.DataFrame, neighbours: dict, candidates,
-                     rules=SuggestRules(), locked_villages=()) -> list:
+                     rules=GroupRules(), locked_villages=()) -> list:
     """Why the suggestion is what it is, in Chinese: for the planner beside the groups.
 
     Says when there is nothing to group, when there is no strong village,
@@ -313,7 +288,7 @@ class GroupSuggester:
     []
     """
 
-    def __init__(self, attributes, neighbours, candidates, rules=SuggestRules(),
+    def __init__(self, attributes, neighbours, candidates, rules=GroupRules(),
                  locked_villages=(), existing_ids=()):
         self.attributes = attributes
         self.neighbours = neighbours

@@ -10,7 +10,7 @@ auto-suggest and spopt's regions to the same rules.
 ...     "strong": [True, False, False], "org_id": [None, None, None]},
 ...     index=pd.Index(["a", "b", "c"], name="village_code"))
 >>> suggestion_violations([["a", "b"], ["c"]], a, {"a": {"b"}, "b": {"a"}, "c": set()},
-...                       SuggestRules(2, 3))
+...                       GroupRules(2, 3))
 ['第 2 组：只有 1 个村，少于最少的 2 个', '第 2 组：没有强村（以强带弱需要至少 1 个强村）']
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.suggest import SuggestRules, SuggestedGroup
+from analysis.grouping import GroupRules
+from analysis.suggest import SuggestedGroup
 from geo import schema as s
 
 
@@ -44,7 +45,7 @@ def _connected(members: list, neighbours: dict) -> bool:
 
 
 def suggestion_violations(groups, attributes: pd.DataFrame, neighbours: dict,
-                          rules=SuggestRules(), locked_villages=()) -> list:
+                          rules=GroupRules(), locked_villages=()) -> list:
     """Every broken rule of ``groups``, one Chinese message each (empty when all hold).
 
     Parameters
@@ -57,7 +58,7 @@ def suggestion_violations(groups, attributes: pd.DataFrame, neighbours: dict,
         ``township_code, kind, strong, org_id``).
     neighbours : dict of str to set of str
         SPEC §4 adjacency (:func:`analysis.adjacency.neighbour_sets`).
-    rules : SuggestRules or any object with ``min_size``, ``max_size``, ``within_township``.
+    rules : GroupRules or any object with ``min_size``, ``max_size``, ``within_township``.
     locked_villages : iterable of str
         Villages no group may contain.
 

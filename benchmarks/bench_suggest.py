@@ -43,7 +43,8 @@ import time
 from pathlib import Path
 
 from analysis.adjacency import neighbour_sets, village_adjacency
-from analysis.suggest import SuggestRules, scope_candidates, suggest_groups
+from analysis.grouping import GroupRules
+from analysis.suggest import scope_candidates, suggest_groups
 from analysis.suggest_checks import suggestion_violations
 from analysis.village_attributes import village_attributes
 from geo import schema as s
@@ -228,7 +229,7 @@ def main(argv=None) -> int:
                         help="within_township off (default on)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    rules = SuggestRules(within_township=not args.across_townships)
+    rules = GroupRules(within_township=not args.across_townships)
     start = time.perf_counter()
     data = load_dataset(DEMO)
     villages = data.layers[s.VILLAGES]

@@ -17,7 +17,7 @@ from analysis.params import Params
 from analysis.scenario import GroupRules, area_coverage, evaluate_scenario, scenario_context
 from analysis.scenario_compare import compare_scenarios
 from analysis.scenario_edit import assignment, today_document
-from analysis.suggest import SuggestRules, scope_candidates, suggest_groups, suggestion_notes
+from analysis.suggest import scope_candidates, suggest_groups, suggestion_notes
 from geo import schema as s
 from geo.scenario_store import ScenarioStore
 from geo.settings import Settings, load_settings
@@ -108,12 +108,11 @@ def suggest(src: cached.Source, params: Params, doc: dict, rules: GroupRules,
     locked = {v for g in doc["groups"] if g.get("locked") for v in g["villages"]}
     county, township = scope
     candidates = scope_candidates(attrs, township_code=township, county_code=county)
-    suggest_rules = SuggestRules(rules.min_size, rules.max_size, rules.within_township)
     started = time.perf_counter()
-    groups = suggest_groups(attrs, ctx.neighbours, candidates, suggest_rules, locked,
+    groups = suggest_groups(attrs, ctx.neighbours, candidates, rules, locked,
                             existing_ids=[g[s.ORG_ID] for g in doc["groups"]])
     seconds = time.perf_counter() - started
-    notes = suggestion_notes(groups, attrs, ctx.neighbours, candidates, suggest_rules, locked)
+    notes = suggestion_notes(groups, attrs, ctx.neighbours, candidates, rules, locked)
     names = village_names(src)
     table = pd.DataFrame([{
         "org_id": g.org_id, "name": g.name, "size": len(g.villages), "weak": g.weak_villages,

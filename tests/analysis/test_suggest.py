@@ -15,7 +15,8 @@ import pytest
 import shapely
 
 from analysis.adjacency import neighbour_sets, village_adjacency
-from analysis.suggest import (GroupSuggester, SuggestRules, scope_candidates, suggest_groups,
+from analysis.grouping import GroupRules
+from analysis.suggest import (GroupSuggester, scope_candidates, suggest_groups,
                               suggestion_notes)
 from analysis.suggest_checks import suggestion_violations
 from analysis.suggest_search import SearchGraph, improve_groups, search_groups
@@ -69,13 +70,13 @@ def test_chain_only_contiguous_groups():
     """
     attrs, nbrs = setting([("A", 0, 0, S, "T1"), ("B", 1, 0, W, "T1"), ("C", 2, 0, P, "T1"),
                            ("D", 3, 0, W, "T1"), ("E", 5, 0, W, "T1")])
-    groups = suggest_groups(attrs, nbrs, list("ABCDE"), SuggestRules(3, 4))
+    groups = suggest_groups(attrs, nbrs, list("ABCDE"), GroupRules(3, 4))
     assert members_of(groups) == [["A", "B", "C", "D"]]
     g = groups[0]
     assert (g.org_id, g.name, g.org_type, g.lead_village_code, g.weak_villages) == (
         "S-T1-01", "A村联村党委", "strong_weak", "A", 2)
-    assert suggestion_violations(groups, attrs, nbrs, SuggestRules(3, 4)) == []
-    notes = suggestion_notes(groups, attrs, nbrs, list("ABCDE"), SuggestRules(3, 4))
+    assert suggestion_violations(groups, attrs, nbrs, GroupRules(3, 4)) == []
+    notes = suggestion_notes(groups, attrs, nbrs, list("ABCDE"), GroupRules(3, 4))
     assert notes == ["仍有 1 个薄弱村未被覆盖：附近没有可带动的强村，或强村所在组已满。"]
 
 
@@ -87,7 +88,7 @@ def test_two_seeds_share_the_chain_optimally():
     """
     attrs, nbrs = setting([("w1", 0, 0, W, "T1"), ("s1", 1, 0, S, "T1"), ("w2", 2, 0, W, "T1"),
                            ("w3", 3, 0, W, "T1"), ("s2", 4, 0, S, "T1")])
-    groups = suggest_groups(attrs, nbrs, ["w1", "s1", "w2", "w3", "s2"], SuggestRules(2, 3))
+    groups = suggest_groups(attrs, nbrs, ["w1", "s1", "w2", "w3", "s2"], GroupRules(2, 3))
     assert members_of(groups) == [["s1", "w1", "w2"], ["s2", "w3"]]
     assert [g.org_id for g in groups] == ["S-T1-01", "S-T1-02"]
 
@@ -101,7 +102,7 @@ def test_township_boundary(within, expected):
     """
     attrs, nbrs = setting([("A", 0, 0, S, "T1"), ("B", 1, 0, W, "T1"),
                            ("C", 2, 0, W, "T2"), ("D", 3, 0, W, "T2")])
-    rules = SuggestRules(3, 4, within_township=within)
+    rules = GroupRules(3, 4, within_township=within)
     groups = suggest_groups(attrs, nbrs, list("ABCD"), rules)
     assert members_of(groups) == expected
     assert suggestion_violations(groups, attrs, nbrs, rules) == []
@@ -112,7 +113,7 @@ def test_township_boundary(within, expected):
         assert notes[1].startswith("仍有 3 个薄弱村未被覆盖")
     else:
         assert groups[0].org_id == "S-T1-01"
-        crossing = suggestion_violations(groups, attrs, nbrs, SuggestRules(3, 4, True))
+        crossing = suggestion_violations(groups, attrs, nbrs, GroupRules(3, 4, True))
         assert crossing == ["联村组 S-T1-01「A村联村党委」：跨 2 个乡镇（T1, T2）"]
 
 
@@ -133,7 +134,7 @@ def test_size_band(band, size):
     One strong village → one group, as large as the band allows: 6, 4, 2, 9.
     """
     attrs, nbrs = setting(grid3([W, W, W, W, S, W, W, W, W]))
-    groups = suggest_groups(attrs, nbrs, list("abcdefghi"), SuggestRules(*band))
+    groups = suggest_groups(attrs, nbrs, list("abcdefghi"), GroupRules(*band))
     assert [len(g.villages) for g in groups] == [size]
     assert groups[0].lead_village_code == "e" and groups[0].weak_villages == size - 1
 
@@ -142,8 +143,8 @@ def test_too_few_neighbours_for_minimum():
     """A(S) B(W) · C(W) with a gap: A reaches one village, so min 3 gives
     nothing, min 2 gives A+B."""
     attrs, nbrs = setting([("A", 0, 0, S, "T1"), ("B", 1, 0, W, "T1"), ("C", 3, 0, W, "T1")])
-    assert suggest_groups(attrs, nbrs, list("ABC"), SuggestRules(3, 6)) == []
-    assert members_of(suggest_groups(attrs, nbrs, list("ABC"), SuggestRules(2, 6))) == [["A", "B"]]
+    assert suggest_groups(attrs, nbrs, list("ABC"), GroupRules(3, 6)) == []
+    assert members_of(suggest_groups(attrs, nbrs, list("ABC"), GroupRules(2, 6))) == [["A", "B"]]
 
 
 def test_locked_and_organised_villages_untouched():
@@ -153,7 +154,7 @@ def test_locked_and_organised_villages_untouched():
     Communities are never used either: i as a community leaves e, d, f.
     """
     attrs, nbrs = setting(grid3([W, W, W, W, S, W, W, W, W]), orgs={"O1": ["g", "h"]})
-    rules = SuggestRules(3, 6)
+    rules = GroupRules(3, 6)
     groups = suggest_groups(attrs, nbrs, list("abcdefghi"), rules, locked_villages=["a", "b", "c"])
     assert members_of(groups) == [["e", "d", "f", "i"]]
     assert suggestion_violations(groups, attrs, nbrs, rules, locked_villages="abc") == []
@@ -170,7 +171,7 @@ def test_ids_avoid_existing_and_lead_is_strongest():
     """
     attrs, nbrs = setting([("A", 0, 0, 60.0, "T1"), ("B", 1, 0, W, "T1"), ("C", 2, 0, 90.0, "T1"),
                            ("D", 3, 0, W, "T1"), ("E", 4, 0, W, "T1")], orgs={"S-T1-02": ["E"]})
-    groups = suggest_groups(attrs, nbrs, list("ABCDE"), SuggestRules(3, 6),
+    groups = suggest_groups(attrs, nbrs, list("ABCDE"), GroupRules(3, 6),
                             existing_ids=["S-T1-01"])
     assert [(g.org_id, g.lead_village_code, g.name, g.villages) for g in groups] == [
         ("S-T1-03", "C", "C村联村党委", ("C", "A", "B", "D"))]
@@ -183,7 +184,7 @@ def test_deterministic_whatever_the_order():
     The same groups come back when candidates, neighbour sets and table rows are shuffled.
     """
     attrs, nbrs = setting(grid3([S, W, P, W, P, W, P, W, S]))
-    rules = SuggestRules(3, 4)
+    rules = GroupRules(3, 4)
     first = suggest_groups(attrs, nbrs, list("abcdefghi"), rules)
     assert sum(g.weak_villages for g in first) == 4 and len(first) == 2
     rng = random.Random(3)
@@ -206,7 +207,7 @@ def test_violations_name_every_broken_rule():
     """
     attrs, nbrs = setting([("A", 0, 0, S, "T1"), ("B", 1, 0, W, "T1"), ("C", 2, 0, W, "T1"),
                            ("D", 4, 0, S, "T1"), ("E", 5, 0, W, "T2")], orgs={"O9": ["C"]})
-    rules = SuggestRules(2, 3)
+    rules = GroupRules(2, 3)
     bad = [["A", "D"], ["B", "C"], {"org_id": "X", "villages": ["D", "E", "Z"]},
            ["A", "B", "C", "E"]]
     assert suggestion_violations(bad, attrs, nbrs, rules) == [
@@ -229,8 +230,8 @@ def test_violations_name_every_broken_rule():
 
 def test_bad_arguments():
     attrs, nbrs = setting([("A", 0, 0, S, "T1")])
-    with pytest.raises(ValueError, match="最小村数"):
-        SuggestRules(4, 3)
+    with pytest.raises(ValueError, match="规模下限 4 大于上限 3"):
+        GroupRules(4, 3)
     with pytest.raises(ValueError, match="不在村庄表中：Q"):
         suggest_groups(attrs, nbrs, ["A", "Q"])
     with pytest.raises(TypeError, match="min_size"):
@@ -335,7 +336,7 @@ def _independent_problems(groups, data, rules):
 @pytest.mark.parametrize("within", [True, False])
 def test_demo_every_county_and_the_city_satisfy_every_rule(demo, within):
     data, attrs, nbrs = demo
-    rules = SuggestRules(within_township=within)
+    rules = GroupRules(within_township=within)
     counties = sorted(attrs[s.COUNTY_CODE].unique())
     by_county = [g for c in counties
                  for g in suggest_groups(attrs, nbrs, scope_candidates(attrs, county_code=c),
