@@ -371,19 +371,3 @@ def breakdown_by_area(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.Da
     out[COVERAGE] = (out[MEMBERS] / out[VILLAGES_TOTAL].where(out[VILLAGES_TOTAL] > 0))
     out[INCOME_GAIN] = out["code"].map(joint[INCOME_GAIN].mean()).astype(float)
     return out
-
-
-def breakdown_by_county(orgs: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame,
-                        income: pd.DataFrame, base_year: int | None = None,
-                        eval_year: int | None = None) -> pd.DataFrame:
-    """:func:`breakdown_by_area` per county.
-
-    >>> v = pd.DataFrame({"village_code": ["a"], "kind": ["village"], "county_code": ["C"],
-    ...     "county": ["县"], "township_code": ["T"], "township": ["镇"]})
-    >>> empty = pd.DataFrame(columns=["org_id", "org_type", "name", "lead_village_code"])
-    >>> inc = pd.DataFrame(columns=["village_code", "year", "collective_income"])
-    >>> breakdown_by_county(empty, pd.DataFrame(columns=["org_id", "village_code"]), v, inc
-    ...                     )[["orgs", "members", "coverage"]].to_dict("list")
-    {'orgs': [0], 'members': [0], 'coverage': [0.0]}
-    """
-    return breakdown_by_area(orgs, members, villages, income, "county", base_year, eval_year)

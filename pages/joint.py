@@ -4,6 +4,7 @@ from streamlit_folium import st_folium
 
 from analysis.areas import select_area
 from analysis.kpis import KPI_LABELS
+from geo.settings import load_settings
 from maps.joint import COLOR_BY, clicked_village, map_from_layers, selection_layer
 from maps.styles import legend_html
 import texts
@@ -13,12 +14,12 @@ from ui import joint_charts as jc
 src, _ = frame.open_page(__file__)
 county, township = st.session_state.get("county"), st.session_state.get("township")
 
-params, settings = cached.params(), cached_joint.basemap_settings()
+params, settings = cached.params(), load_settings()
 table = select_area(cached_joint.org_table(src, params), county, township)
 options = cached_joint.org_options(src, params, county, township)
 names = cached_joint.org_names(src)
-st.title(f"{texts.PAGE_JOINT} · {cached_joint.area_name(src, county, township)}")
-figs = cached_joint.area_figures(src, params, county, township)
+st.title(f"{texts.PAGE_JOINT} · {frame.area_title(cached.area_options(src), county, township)}")
+figs = cached.selection_figures(src, params, county, township)
 for col, key in zip(st.columns(len(texts.JOINT_KPIS)), texts.JOINT_KPIS):
     col.metric(KPI_LABELS[key][0], texts.format_value(figs[key], KPI_LABELS[key][1]))
 

@@ -15,7 +15,7 @@ from analysis import orgs
 from analysis.areas import select_area
 from analysis.params import Params
 from geo import schema as s
-from geo.settings import Settings, load_settings
+from geo.settings import Settings
 from maps.joint import JointMapLayers, joint_map_layers
 from ui import cached
 
@@ -88,13 +88,6 @@ def org_options(src: cached.Source, params: Params, county: str | None,
                             _area_villages(src, county, township))
 
 
-def area_figures(src: cached.Source, params: Params, county: str | None,
-                 township: str | None) -> dict:
-    """SPEC §3 figures of the city, the county or the township."""
-    if township:
-        return cached.figures(src, params, "township", township)
-    return cached.figures(src, params, "county", county) if county else cached.figures(src, params)
-
 
 @st.cache_resource(max_entries=4)
 def org_names(src: cached.Source) -> dict:
@@ -102,15 +95,6 @@ def org_names(src: cached.Source) -> dict:
     orgs_layer = cached.dataset(src).joint_orgs
     return dict(zip(orgs_layer[s.ORG_ID], orgs_layer[s.NAME]))
 
-
-def area_name(src: cached.Source, county: str | None, township: str | None) -> str:
-    """「全市」, a county's name, or 「county · township」."""
-    import texts
-
-    if not county:
-        return texts.ALL_COUNTIES
-    name, townships = cached.area_options(src)[county]
-    return f"{name} · {townships[township]}" if township else name
 
 
 @st.cache_resource(max_entries=4)
@@ -125,8 +109,3 @@ def village_names(src: cached.Source) -> dict:
     """``{village_code: name}`` of every village and community."""
     villages = cached.dataset(src).villages
     return dict(zip(villages[s.VILLAGE_CODE], villages[s.NAME]))
-
-
-def basemap_settings() -> Settings:
-    """The deployment's settings (basemap and its key)."""
-    return load_settings()

@@ -133,7 +133,7 @@ def test_breakdown_by_county_and_township_by_hand(toy):
     """甲县: O1, members 3 of 3 villages, gain 5; 乙县: O2, v4 of (v4, v5), gain 15.
     Townships: 甲镇 no organisation but v1, v2 joint (gain 5); 乙镇 O1 with v3
     (no 2021 income: gain NaN); 丙乡 O2 with v4 of 2."""
-    county = orgs.breakdown_by_county(*_args(toy))
+    county = orgs.breakdown_by_area(*_args(toy), by="county")
     assert county["code"].tolist() == [C1_CODE, C2_CODE]
     assert county["name"].tolist() == ["甲县", "乙县"]
     assert county[[orgs.ORGS, orgs.MEMBERS, orgs.VILLAGES_TOTAL]].to_numpy().tolist() == [
@@ -148,7 +148,7 @@ def test_breakdown_by_county_and_township_by_hand(toy):
 
 
 def test_breakdowns_agree_with_the_kpis(toy):
-    county = orgs.breakdown_by_county(*_args(toy)).set_index("code")
+    county = orgs.breakdown_by_area(*_args(toy), by="county").set_index("code")
     for row in kpis_by_area(toy, "county", Params()):
         assert county.loc[row["code"], orgs.ORGS] == row["joint_orgs"]
         assert county.loc[row["code"], orgs.MEMBERS] == row["joint_villages"]
@@ -169,6 +169,6 @@ def test_breakdown_without_organisations(bare):
                                    bare.village_income)
     assert table[orgs.ORGS].sum() == 0 and table[orgs.MEMBERS].sum() == 0
     assert table[orgs.INCOME_GAIN].isna().all()
-    county = orgs.breakdown_by_county(bare.joint_orgs, bare.joint_members, bare.villages,
-                                      bare.village_income)
+    county = orgs.breakdown_by_area(bare.joint_orgs, bare.joint_members, bare.villages,
+                                    bare.village_income, by="county")
     assert county[orgs.COVERAGE].tolist() == [0.0, 0.0]
