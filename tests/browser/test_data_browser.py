@@ -69,9 +69,15 @@ def _pick(page, label, option):
     page.get_by_role("option", name=option).first.click()
 
 
-def _upload(page, path, layer_option=None):
-    if layer_option:
+def _upload(recorded, path, layer_option=None):
+    """Choose the layer (when another is chosen: then wait for the run that choice
+    starts, or the file would go to an uploader about to be redrawn), upload."""
+    page = recorded.page
+    box = page.locator("[data-testid='stSelectbox']", has_text="导入为图层").first
+    if layer_option and box.locator("input").input_value() != layer_option:
+        runs = recorded.runs
         _pick(page, "导入为图层", layer_option)
+        recorded.wait_for_run(runs)
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(path))
 
 
@@ -93,7 +99,7 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         _go(page, "数据管理", "导入为图层")
         assert "内置示例数据" in page.inner_text("main")
 
-        _upload(page, uploads["zip"])
+        _upload(recorded, uploads["zip"])
         page.get_by_text("文件没有声明坐标系").wait_for(timeout=60_000)
         text = page.inner_text("main")
         assert "GB18030（自动识别）" in text or "GBK（自动识别）" in text
@@ -105,7 +111,7 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         page.get_by_text("已导入并切换到数据版本 v0001").wait_for(timeout=60_000)
         recorded.settle()
 
-        _upload(page, uploads["xlsx"], "village_income（村集体经营性收入）")
+        _upload(recorded, uploads["xlsx"], "village_income（村集体经营性收入）")
         page.get_by_text("Excel（.xlsx）").first.wait_for(timeout=60_000)
         recorded.settle()
         page.get_by_text("校验结果：0 个错误").wait_for(timeout=60_000)
@@ -151,7 +157,7 @@ def test_unknown_columns_are_mapped_once_and_remembered(store_server, browser, t
         page.goto(store_server, wait_until="domcontentloaded")
         page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
         _go(page, "数据管理", "导入为图层")
-        _upload(page, csv, "village_income（村集体经营性收入）")
+        _upload(recorded, csv, "village_income（村集体经营性收入）")
         page.get_by_text("字段对应").first.wait_for(timeout=60_000)
         recorded.settle()
         for field, column in (("village_code（村代码）", "编码"), ("year（年份）", "统计年"),
@@ -163,7 +169,7 @@ def test_unknown_columns_are_mapped_once_and_remembered(store_server, browser, t
         page.get_by_role("button", name="确认导入，生成新数据版本").click()
         page.get_by_text("已导入并切换到数据版本").first.wait_for(timeout=60_000)
         recorded.settle()
-        _upload(page, csv, "village_income（村集体经营性收入）")
+        _upload(recorded, csv, "village_income（村集体经营性收入）")
         page.get_by_text("已自动套用上次为同样列名确认的字段对应").wait_for(timeout=60_000)
         recorded.settle()
         assert "校验结果：0 个错误" in page.inner_text("main")
