@@ -83,6 +83,23 @@ def server():
     proc.wait(timeout=20)
 
 
+@contextlib.contextmanager
+def empty_store_server(tmp_path_factory, name: str):
+    """A server on the demo without DASHBOARD_DATA, with an empty data folder of its
+    own (imports and saved scenarios go there, never into the repository's var/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp(name)
+    config = folder / "dashboard.toml"
+    config.write_text(f'[data]\ndemo = "{DEMO}"\nfolder = "{folder / "var"}"\n',
+                      encoding="utf-8")
+    proc, url = start_server(None, ARTIFACTS / f"streamlit-{name}-server.log", config=config)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as p:

@@ -15,8 +15,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, recorded_page, start_server
-from tests.conftest import ROOT
+from tests.browser.conftest import ARTIFACTS, empty_store_server, recorded_page
 
 ENGLISH = ("Choose an option", "Choose options", "Choose or add", "Add an option",
            "No options to select", "Press Enter to apply", "Press Enter to submit form",
@@ -35,17 +34,9 @@ PAGES = (("总览", "[data-testid=stMetric]"), ("跨村联建", "text=联村党�
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
-    """The demo with an empty data folder of its own: saving a scenario writes
-    there, never into the repository's ``var/``."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    folder = tmp_path_factory.mktemp("chinese")
-    config = folder / "dashboard.toml"
-    config.write_text(f'[data]\ndemo = "{ROOT / "data/demo/sanming.gpkg"}"\n'
-                      f'folder = "{folder / "var"}"\n', encoding="utf-8")
-    proc, url = start_server(None, ARTIFACTS / "streamlit-chinese-server.log", config=config)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    """The demo with an empty data folder of its own."""
+    with empty_store_server(tmp_path_factory, "chinese") as url:
+        yield url
 
 
 def _drawn(page) -> None:

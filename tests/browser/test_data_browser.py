@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from geo.dataset import load_dataset
-from tests.browser.conftest import ARTIFACTS, recorded_page, start_server
-from tests.conftest import DEMO, ROOT
+from tests.browser.conftest import ARTIFACTS, empty_store_server, recorded_page
+from tests.conftest import DEMO
 from tests.geo.ingest.fixtures import write_shapefile, zip_shapefile
 
 COUNTY = "350481"  # 永安市
@@ -50,15 +50,9 @@ def uploads(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def store_server(tmp_path_factory):
-    """A server without DASHBOARD_DATA whose data folder is empty: the demo first."""
-    folder = tmp_path_factory.mktemp("store")
-    config = folder / "dashboard.toml"
-    config.write_text(f'[data]\ndemo = "{ROOT / "data/demo/sanming.gpkg"}"\n'
-                      f'folder = "{folder / "var"}"\n', encoding="utf-8")
-    proc, url = start_server(None, ARTIFACTS / "streamlit-data-server.log", config=config)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    """The demo with an empty data folder of its own."""
+    with empty_store_server(tmp_path_factory, "data") as url:
+        yield url
 
 
 def _pick(page, label, option):
