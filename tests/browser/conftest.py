@@ -17,6 +17,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from urllib.parse import urlparse
@@ -54,22 +55,29 @@ def start_server(data_path, log_path, config=None):
         env["DASHBOARD_DATA"] = str(data_path)
     if config is not None:
         env["DASHBOARD_CONFIG"] = str(config)
-    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        encoding="utf-8", errors="replace")
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            break
+    ready = threading.Event()
+
+    def copy_log():
+        """The server's output into ``log_path``; ``ready`` once it serves (or ended)."""
+        with open(log_path, "w", encoding="utf-8") as log:
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                if url in line:  # "URL: http://127.0.0.1:PORT": listening
+                    ready.set()
+        ready.set()
+
+    threading.Thread(target=copy_log, daemon=True).start()
+    if ready.wait(timeout=60) and proc.poll() is None:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=30) as resp:
+            if resp.status == 200:
+                return proc, url
     proc.terminate()
     raise RuntimeError(f"streamlit did not start; see {log_path}")
 
@@ -120,10 +128,25 @@ class RecordedPage:
         self.console = []
         self.runs = 0
         self.running = False
+        self.websocket = None
         page.on("request", lambda req: self.requests.append(req.url))
         page.on("pageerror", lambda err: self.errors.append(str(err)))
         page.on("console", lambda msg: self.console.append(f"[{msg.type}] {msg.text}"))
-        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, ws) -> None:
+        self.websocket = ws
+        ws.on("framereceived", self._on_frame)
+
+    def _next_frame(self, deadline: float, what: str) -> None:
+        """Block (delivering Playwright's events) until the next WebSocket frame."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(what)
+        if self.websocket is None or self.websocket.is_closed():
+            self.page.wait_for_event("websocket", timeout=left * 1000)
+        else:
+            self.websocket.wait_for_event("framereceived", timeout=left * 1000)
 
     def _on_frame(self, payload) -> None:
         if isinstance(payload, str):
@@ -147,10 +170,8 @@ class RecordedPage:
         drawn it (no element left marked stale)."""
         deadline = time.monotonic() + timeout_s
         while self.runs <= since or self.running:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no script run finished within {timeout_s} s "
-                                   f"(runs {self.runs}, since {since}, running {self.running})")
-            self.page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket events
+            self._next_frame(deadline, f"no script run finished within {timeout_s} s "
+                                       f"(runs {self.runs}, since {since}, running {self.running})")
         self.page.wait_for_function("() => !document.querySelector('[data-stale=true]')",
                                     timeout=timeout_s * 1000)
 
@@ -161,9 +182,7 @@ class RecordedPage:
         self.page.wait_for_function(stale, timeout=timeout_s * 1000)  # also delivers events
         deadline = time.monotonic() + timeout_s
         while self.running:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"a script run is still going on after {timeout_s} s")
-            self.page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket events
+            self._next_frame(deadline, f"a script run is still going on after {timeout_s} s")
         self.page.wait_for_function(stale, timeout=timeout_s * 1000)
 
     def foreign_requests(self):
