@@ -1,13 +1,16 @@
 """Small Streamlit render helpers shared by the pages (cards, errors, picks)."""
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
 from geo.problems import DatasetError
+from maps.overview import picked_area
 import texts
-
-
+from ui import cached
 
 FRAME_KEY, WANTED_KEY = "_frame_ran", "_wanted_page"
 
@@ -21,8 +24,6 @@ def require_frame(page_file: str) -> None:
     The page then goes through the frame, which comes back to it.
     """
     if not st.session_state.get(FRAME_KEY):
-        from pathlib import Path
-
         st.session_state[WANTED_KEY] = f"pages/{Path(page_file).name}"
         st.switch_page("dashboard.py", query_params=dict(st.query_params))
 
@@ -41,8 +42,6 @@ def open_page(page_file: str):
     Returns ``(source, dataset)``; a refused dataset is shown in Chinese and
     the page stops.
     """
-    from ui import cached
-
     require_frame(page_file)
     src = cached.current_source()
     try:
@@ -96,8 +95,6 @@ def area_map_key(prefix: str) -> str:
 def drill_down(map_key: str) -> None:
     """``on_select`` of an area map: the picked county, township or village (one
     level below the area shown) becomes the sidebar's area."""
-    from maps.overview import picked_area
-
     county, township, _ = area_state()
     for key, code in picked_area(st.session_state.get(map_key), county, township).items():
         st.session_state[key] = code
@@ -105,8 +102,6 @@ def drill_down(map_key: str) -> None:
 
 def area_map(container, deck, prefix: str, height: int) -> None:
     """``st.pydeck_chart`` of an area map whose clicks drill down (:func:`drill_down`)."""
-    import functools
-
     key = area_map_key(prefix)
     container.pydeck_chart(deck, height=height, key=key, selection_mode="single-object",
                            on_select=functools.partial(drill_down, key))
