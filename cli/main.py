@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from cli.common import (EXIT_INVALID, EXIT_OK, Parser, load_or_report,
@@ -136,6 +137,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:  # the reader went away (… | head): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # last line of defence: a message, never a traceback
         log.debug("unexpected error", exc_info=True)
         print(f"内部错误：{type(exc).__name__}: {exc}（请把此信息报告给开发团队）", file=sys.stderr)

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from cli.main import main
-from tests.conftest import ROOT
+from tests.conftest import DEMO, ROOT
 from tests.geo.conftest import tiny_layers, write_gpkg
 
 
@@ -169,3 +169,16 @@ def test_module_entry_point_runs_as_a_process(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "不是 GeoPackage" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_error():
+    """``kpis … --json | head``: the closed pipe ends the command quietly (exit 0),
+    not with 内部错误 or a traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "kpis", str(DEMO), "--by",
+                             "township", "--json"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.read(20).startswith(b"[")
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 0, err
+    assert "内部错误" not in err and "Traceback" not in err and "BrokenPipe" not in err
