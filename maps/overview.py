@@ -145,7 +145,9 @@ def picked_area(selection: dict | None, county: str | None = None,
 
 def _points_layer(points: pd.DataFrame, layer_id: str, fill: list, radius_px: tuple) -> pdk.Layer:
     codes = [c for c in _LEVEL_FIELDS if c in points.columns]
-    return pdk.Layer("ScatterplotLayer", points[["lon", "lat", "name", *codes]], id=layer_id,
+    data = points[["lon", "lat", "name", *codes]].astype({c: object for c in codes})
+    data[codes] = data[codes].where(data[codes].notna(), None)  # null in JSON, never NaN
+    return pdk.Layer("ScatterplotLayer", data, id=layer_id,
                      get_position=["lon", "lat"], get_fill_color=fill, get_line_color=[60, 60, 60],
                      stroked=True, line_width_min_pixels=1, radius_min_pixels=radius_px[0],
                      radius_max_pixels=radius_px[1], get_radius=250, pickable=True)

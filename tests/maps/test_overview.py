@@ -63,3 +63,18 @@ def test_a_click_picks_one_level_below_the_area():
 def test_a_lead_or_site_without_codes_picks_nothing():
     point = {"selection": {"objects": {"sites": [{"name": "站点", "county_code": None}]}}}
     assert picked_area(point) == {}
+
+
+def test_a_site_without_a_village_is_drawn_and_picks_nothing(display):
+    """``village_code`` is optional for sites: its codes go out as JSON null (not
+    NaN, which is not JSON) and a click on it drills nowhere."""
+    import pandas as pd
+
+    sites = pd.DataFrame({"lon": [117.6], "lat": [26.2], "name": ["驿站"], "county_code": [None],
+                          "township_code": [float("nan")], "village_code": [None]})
+    deck, _ = overview_map(*display, "joint", extras={"sites": sites})
+    text = deck.to_json()
+    assert "NaN" not in text
+    point = next(layer for layer in json.loads(text)["layers"] if layer["id"] == "sites")
+    picked = {"selection": {"objects": {"sites": point["data"]}}}
+    assert point["data"][0]["township_code"] is None and picked_area(picked) == {}
