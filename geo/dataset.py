@@ -96,7 +96,7 @@ def check_geopackage_file(path: str | os.PathLike) -> list[Problem]:
     return []
 
 
-def read_layers(path) -> tuple[dict, list[Problem]]:
+def _read_layers(path) -> tuple[dict, list[Problem]]:
     """The SPEC §2 layers a GeoPackage holds, as read (untyped, unvalidated), and the
     problems of reading them (a required layer missing, a layer unreadable)."""
     import pyogrio
@@ -165,14 +165,21 @@ def empty_layer(layer: str, crs=None) -> pd.DataFrame:
     return frame
 
 
-def read_dataset(path: str | os.PathLike) -> tuple[Dataset | None, list[Problem]]:
-    """Read and validate; return the dataset (``None`` when refused) and all problems."""
+def read_checked_layers(path: str | os.PathLike) -> tuple[dict, dict, list[Problem]]:
+    """The layers of a GeoPackage as read and as typed, and every problem found (the
+    file, each layer, the references between them); both dicts are empty when the
+    file itself is refused."""
     problems = check_geopackage_file(path)
     if problems:
-        return None, problems
-    raw, problems = read_layers(path)
+        return {}, {}, problems
+    raw, problems = _read_layers(path)
     typed, found = validate_layers(raw)
-    problems += found
+    return raw, typed, problems + found
+
+
+def read_dataset(path: str | os.PathLike) -> tuple[Dataset | None, list[Problem]]:
+    """Read and validate; return the dataset (``None`` when refused) and all problems."""
+    raw, typed, problems = read_checked_layers(path)
     if any(p.is_error for p in problems):
         return None, problems
     crs = typed[s.VILLAGES].crs

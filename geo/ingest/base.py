@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.dataset import Dataset, read_layers, check_geopackage_file, validate_layers
+from geo.dataset import Dataset, read_checked_layers
 from geo.problems import ERROR, WARNING, HasProblems, Problem
 
 # Findings about the dataset's file itself (geo.dataset): importing a layer
@@ -71,12 +71,7 @@ def read_base(path) -> ImportBase:
     """
     if not Path(path).exists():
         return ImportBase(source=str(path))
-    problems = check_geopackage_file(path)
-    if problems:
-        return ImportBase({}, tuple(problems), str(path))
-    raw, problems = read_layers(path)
-    typed, found = validate_layers(raw)
-    problems += found
+    raw, typed, problems = read_checked_layers(path)
     valid = not any(p.is_error for p in problems)
     return ImportBase(typed if valid else raw, tuple(problems), str(path))
 
