@@ -42,6 +42,16 @@ def incomplete(tmp_path_factory):
     proc.wait(timeout=20)
 
 
+def _upload(recorded, path, report: str) -> None:
+    """Upload ``path`` and wait until its validation report (``report``) is shown."""
+    runs = recorded.runs
+    recorded.page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
+        str(path))
+    recorded.wait_for_run(runs)
+    recorded.page.get_by_text(report).wait_for(timeout=60_000)
+    recorded.settle()
+
+
 def test_importing_the_missing_villages_repairs_the_dataset_in_use(incomplete, browser):
     assert read_dataset(incomplete["data"])[0] is None  # refused before the import
     with recorded_page(browser, height=1400) as recorded:
@@ -56,12 +66,7 @@ def test_importing_the_missing_villages_repairs_the_dataset_in_use(incomplete, b
         assert f"环境变量 DASHBOARD_DATA 指定了数据集 {incomplete['data']}" in main
         layer = page.get_by_role("combobox", name="导入为图层")
         assert layer.input_value() == "villages（村（社区））"  # the layer 村（社区）, the default
-        runs = recorded.runs
-        page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
-            str(incomplete["upload"]))
-        recorded.wait_for_run(runs)
-        page.get_by_text("校验结果：0 个错误").wait_for(timeout=60_000)
-        recorded.settle()
+        _upload(recorded, incomplete["upload"], "校验结果：0 个错误")
         main = page.inner_text("main")
         assert "正在使用的数据集本身有 3 个错误，本次导入全部修复" in main
         assert "其他图层保留" in main
@@ -83,12 +88,7 @@ def test_importing_the_missing_villages_repairs_the_dataset_in_use(incomplete, b
 
         # the next import is still planned on DASHBOARD_DATA's file: villages
         # without 二村 leave its member row dangling, and the page says so
-        runs = recorded.runs
-        page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
-            str(incomplete["partial"]))
-        recorded.wait_for_run(runs)
-        page.get_by_text("校验结果：2 个错误").wait_for(timeout=60_000)
-        recorded.settle()
+        _upload(recorded, incomplete["partial"], "校验结果：2 个错误")
         assert ("正在使用的数据集本身有 3 个错误：本次导入修复其中 2 个，仍有 1 个未修复"
                 in page.inner_text("main"))
         assert page.get_by_role("button", name=CONFIRM).is_disabled()
