@@ -12,7 +12,7 @@ from ui import cached, cached_joint, frame
 from ui import joint_charts as jc
 
 src, _ = frame.open_page(__file__)
-county, township = st.session_state.get("county"), st.session_state.get("township")
+county, township, _ = frame.area_state()
 
 params, settings = cached.params(), load_settings()
 table = select_area(cached_joint.org_table(src, params), county, township)

@@ -8,7 +8,7 @@ from ui import (cached, cached_planning, planning_state, planning_sections as pl
                 frame)
 
 src, _ = frame.open_page(__file__)
-county, township = st.session_state.get("county"), st.session_state.get("township")
+county, township, _ = frame.area_state()
 
 params, settings = cached.params(), load_settings()
 st.title(f"{tp.PAGE_PLANNING} · {frame.area_title(cached.area_options(src), county, township)}")
