@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.common import EXIT_INVALID, EXIT_OK
+from cli.users import operator
 from geo import schema as s
+from geo.audit import AuditLog
 from geo.ingest.coords import COORD_SYSTEMS
 from geo.ingest.plan import import_into
 from geo.ingest.read import FORMAT_LABELS, ImportOptions
-
-from cli.common import EXIT_INVALID, EXIT_OK
+from geo.settings import load_settings
 
 
 def _mapping_pair(text: str) -> tuple[str, str]:
@@ -38,6 +40,7 @@ def cmd_import(args) -> int:
             print(str(p), file=sys.stderr)
         print(f"未导入：{len(errors)} 个错误，{len(warnings)} 个警告；{args.into} 未改动。",
               file=sys.stderr)
+        _audit(args, f"未导入：{len(errors)} 个错误")
         return EXIT_INVALID
     for p in warnings:
         print(str(p))
@@ -54,7 +57,19 @@ def cmd_import(args) -> int:
           f"（{len(warnings)} 个警告）。")
     if outcome.previous:
         print(f"原数据已保存为 {outcome.previous}")
+    _audit(args, f"成功，{rows} 行")
     return EXIT_OK
+
+
+def _audit(args, result: str) -> None:
+    """The import in the audit log of the data folder (SPEC §7), as the command line's
+    operator; a log that cannot be written is said, and does not undo the import."""
+    try:
+        AuditLog(load_settings().folder).record(
+            operator(), "import", f"{s.layer_label(args.layer)} {args.file} → {args.into}",
+            result, client="本机")
+    except ValueError as exc:  # StoreError, or an unreadable dashboard.toml
+        print(f"警告：审计日志未能写入：{exc}", file=sys.stderr)
 
 
 def add_import_parser(sub) -> None:

@@ -16,6 +16,7 @@ from cli.common import (EXIT_INVALID, EXIT_OK, Parser, load_or_report,
 from cli.evaluate import register_evaluate
 from cli.ingest import add_import_parser
 from cli.tables import format_kpi_table
+from cli.users import register_users
 from geo.dataset import read_dataset
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
     register_evaluate(sub)
     add_import_parser(sub)
+    register_users(sub)
     return parser
 
 

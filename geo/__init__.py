@@ -1,9 +1,19 @@
 """The data core: the schema of SPEC §2, reading and validating a dataset, CRS,
 settings and the stores.
 
+``access``
+    Who may do what where (SPEC §7): roles, areas, and the one question every handler
+    asks (:func:`geo.access.can`); the OpenID Connect claims mapping.
+``accounts``
+    Built-in accounts (SPEC §7) in ``FOLDER/accounts.sqlite``: Argon2 hashes, the
+    login with its lock after 5 failures.
 ``atomic``
     Writing files so that a crash never leaves half of one: temporary file in the same
     folder, fsync, ``os.replace``, fsync of the folder.
+``audit``
+    The append-only audit log (SPEC §7), in the accounts database.
+``clock``
+    The one clock: now and today in China Standard Time.
 ``crs``
     Choosing a projected metric CRS for a dataset, and moving frames into it.
 ``dataset``

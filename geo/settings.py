@@ -16,9 +16,10 @@ import logging
 import math
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo.access import ROLES
 from geo.store import DataStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ ENV_DATA = "DASHBOARD_DATA"
 # Basemaps a deployment may choose (tile URLs in maps.leaflet.BASEMAP_SOURCES).
 BASEMAPS = ("none", "tianditu", "amap", "osm", "xyz")
 # What each basemap needs besides its name: (setting, Chinese description).
+# Login modes of SPEC §7 ([auth] mode).
+AUTH_MODES = ("none", "accounts", "oidc")
 BASEMAP_NEEDS = {"tianditu": ("tianditu_tk", "天地图密钥 tianditu_tk"),
                  "xyz": ("xyz_url", "瓦片地址模板 xyz_url")}
 # Numeric settings: (section, key) → (type, smallest allowed value, default).
@@ -45,7 +48,12 @@ NUMBERS = {
     ("figures", "low_income_threshold"): (float, 0, 10.0),
     ("figures", "target_income"): (float, 0, 50.0),
     ("figures", "service_radius_m"): (float, 1, 1000.0),
+    ("auth", "idle_minutes"): (int, 1, 30),
+    ("auth", "min_password_length"): (int, 8, 10),
 }
+# Keys of [auth.oidc] and their defaults (text settings).
+OIDC_TEXTS = {"provider": "", "name_claim": "preferred_username", "roles_claim": "groups",
+              "area_claim": ""}
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,17 @@ class Settings:
         万元; defaults of the figures' thresholds (SPEC §3).
     service_radius_m : float
         m; default service radius around a service site.
+    auth_mode : str
+        ``none`` (login off), ``accounts`` (built-in accounts) or ``oidc`` (SPEC §7).
+    idle_minutes : int
+        A session idle this long is logged out.
+    min_password_length : int
+        Shortest password of a built-in account.
+    oidc : dict
+        ``[auth.oidc]``: ``provider`` (the ``[auth.NAME]`` section of
+        ``.streamlit/secrets.toml``, empty for ``[auth]``), ``name_claim``,
+        ``roles_claim``, ``area_claim``, ``roles`` (claim value → role) and
+        ``areas`` (claim value → county or township code).
     """
 
     demo: Path
@@ -84,6 +103,10 @@ class Settings:
     low_income_threshold: float = 10.0
     target_income: float = 50.0
     service_radius_m: float = 1000.0
+    auth_mode: str = "none"
+    idle_minutes: int = 30
+    min_password_length: int = 10
+    oidc: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
@@ -131,9 +154,38 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     if not isinstance(within, bool):
         raise ValueError(f"配置文件 {path}：[planning] within_township 应为 true 或 false，"
                          f"实际为 {within!r}")
+    auth_mode, oidc = _auth(path, raw.get("auth", {}))
     return Settings(demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
                     folder=ROOT / data.get("folder", "var"), basemap=basemap,
-                    within_township=within, **texts, **numbers)
+                    within_township=within, auth_mode=auth_mode, oidc=oidc, **texts, **numbers)
+
+
+def _auth(path: Path, auth: dict) -> tuple[str, dict]:
+    """``[auth] mode`` and ``[auth.oidc]`` checked: unknown modes, keys and roles are refused."""
+    mode = auth.get("mode", "none")
+    if mode not in AUTH_MODES:
+        raise ValueError(f"配置文件 {path}：[auth] mode 未知取值 {mode!r}，"
+                         f"可选：{', '.join(AUTH_MODES)}")
+    raw = auth.get("oidc", {})
+    if not isinstance(raw, dict):
+        raise ValueError(f"配置文件 {path}：[auth.oidc] 应为一个表")
+    unknown = set(raw) - set(OIDC_TEXTS) - {"roles", "areas"}
+    if unknown:
+        raise ValueError(f"配置文件 {path}：[auth.oidc] 未知设置 {', '.join(sorted(unknown))}，"
+                         f"可选：{', '.join([*OIDC_TEXTS, 'roles', 'areas'])}")
+    oidc = {key: str(raw.get(key, default)).strip() for key, default in OIDC_TEXTS.items()}
+    for table in ("roles", "areas"):
+        values = raw.get(table, {})
+        if not isinstance(values, dict) or not all(
+                isinstance(v, str) for v in values.values()):
+            raise ValueError(f"配置文件 {path}：[auth.oidc.{table}] 应为“声明取值 = 文字”的表")
+        oidc[table] = {str(k): v.strip() for k, v in values.items()}
+    wrong = {k: v for k, v in oidc["roles"].items() if v not in ROLES}
+    if wrong:
+        key, value = next(iter(wrong.items()))
+        raise ValueError(f"配置文件 {path}：[auth.oidc.roles] {key!r} 的角色 {value!r} 未知，"
+                         f"可选：{', '.join(ROLES)}")
+    return mode, oidc
 
 
 def _number(path: Path, raw: dict, section: str, key: str, kind: type, least, default):

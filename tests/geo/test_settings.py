@@ -107,3 +107,44 @@ def test_a_broken_store_falls_back_to_the_demo(settings, version_file, caplog):
     store.manifest_path.write_text("{", encoding="utf-8")
     assert dataset_path(settings) == (settings.demo, True)
     assert "已损坏" in caplog.text
+
+
+def test_auth_defaults_keep_login_off():
+    s = load_settings(DEFAULT_CONFIG)
+    assert (s.auth_mode, s.idle_minutes, s.min_password_length) == ("none", 30, 10)
+    assert s.oidc == {"provider": "", "name_claim": "preferred_username",
+                      "roles_claim": "groups", "area_claim": "", "roles": {}, "areas": {}}
+
+
+def test_auth_values_are_read(tmp_path):
+    s = load_settings(write_config(tmp_path, """
+[auth]
+mode = "oidc"
+idle_minutes = 15
+min_password_length = 12
+[auth.oidc]
+provider = "keycloak"
+roles_claim = "roles"
+[auth.oidc.roles]
+"/看板/管理员" = "admin"
+[auth.oidc.areas]
+"/县/永安" = "350481"
+"""))
+    assert (s.auth_mode, s.idle_minutes, s.min_password_length) == ("oidc", 15, 12)
+    assert s.oidc["provider"] == "keycloak" and s.oidc["roles_claim"] == "roles"
+    assert s.oidc["roles"] == {"/看板/管理员": "admin"}
+    assert s.oidc["areas"] == {"/县/永安": "350481"}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[auth]\nmode = "ldap"', "[auth] mode 未知取值 'ldap'，可选：none, accounts, oidc"),
+    ('[auth]\nmin_password_length = 6', "[auth] min_password_length 应不小于 8"),
+    ('[auth]\nidle_minutes = 0', "[auth] idle_minutes 应不小于 1"),
+    ('[auth.oidc]\nrole_claim = "x"', "[auth.oidc] 未知设置 role_claim，可选："),
+    ('[auth.oidc.roles]\n"g" = "boss"', "[auth.oidc.roles] 'g' 的角色 'boss' 未知，可选："),
+    ('[auth.oidc.areas]\n"g" = 5', "[auth.oidc.areas] 应为“声明取值 = 文字”的表"),
+])
+def test_bad_auth_values_are_refused(tmp_path, text, message):
+    with pytest.raises(ValueError) as refused:
+        load_settings(write_config(tmp_path, text))
+    assert message in str(refused.value)
