@@ -96,6 +96,35 @@ def assignment(doc: dict) -> dict[str, str]:
     return out
 
 
+def changed_villages(a: dict, b: dict) -> set[str]:
+    """The villages whose organisation differs between documents ``a`` and ``b``:
+    joined, left, moved, or in a group whose members, name, type or lead village
+    changed (ids alone do not count).
+
+    >>> today = {"groups": [{"org_id": "J1", "name": "甲", "org_type": "other",
+    ...                      "lead_village_code": "1", "villages": ["1", "2"]},
+    ...                     {"org_id": "J2", "name": "乙", "org_type": "other",
+    ...                      "lead_village_code": "5", "villages": ["5", "6"]}]}
+    >>> plan = {"groups": [{"org_id": "S1", "name": "甲", "org_type": "other",
+    ...                     "lead_village_code": "1", "villages": ["2", "1"]},
+    ...                    {"org_id": "J2", "name": "乙", "org_type": "other",
+    ...                     "lead_village_code": "5", "villages": ["5", "7"]}]}
+    >>> sorted(changed_villages(today, plan))
+    ['5', '6', '7']
+    """
+    def signatures(doc: dict) -> dict:
+        found = {}
+        for group in doc.get("groups", []):
+            key = (frozenset(group.get("villages", [])), group.get("name"),
+                   group.get("org_type"), group.get("lead_village_code"))
+            for code in group.get("villages", []):
+                found[code] = key
+        return found
+
+    before, after = signatures(a), signatures(b)
+    return {code for code in before.keys() | after.keys() if before.get(code) != after.get(code)}
+
+
 def next_org_id(doc: dict, prefix: str = ID_PREFIX) -> str:
     """The first free id ``S1``, ``S2``, … (ids of other shapes are left alone).
 

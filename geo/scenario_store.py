@@ -1,15 +1,20 @@
 """Saved scenarios (SPEC §4 JSON documents) in one embedded SQLite database.
 
-The database is ``FOLDER/scenarios.sqlite``: one table, one row a scenario,
-the document kept as JSON text beside its name and counts.  Every write is
-one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``) in rollback-journal mode
-(``journal_mode=DELETE``) with ``synchronous=FULL``: a commit reaches the
-disk before it returns, and a writer killed mid-transaction leaves a hot
-journal that the next connection rolls back, so nothing committed before is
-lost and nothing half-written is ever read.  The rollback journal was chosen
-over WAL because it keeps the store a single file (copied as is for a
-backup) and needs no shared memory, which WAL lacks on network file systems.
-``BEGIN IMMEDIATE`` and a busy timeout serialise two sessions saving at once.
+The database is ``FOLDER/scenarios.sqlite``: the table ``scenarios`` holds one
+row a scenario, the document kept as JSON text beside its name, counts,
+owner, area, review status and revision; the table ``scenario_steps`` holds
+every step of every scenario (who, when, which step, the comment).  Every
+write is one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``) in
+rollback-journal mode (``journal_mode=DELETE``) with ``synchronous=FULL``: a
+commit reaches the disk before it returns, and a writer killed
+mid-transaction leaves a hot journal that the next connection rolls back, so
+nothing committed before is lost and nothing half-written is ever read.  The
+rollback journal was chosen over WAL because it keeps the store a single file
+(copied as is for a backup) and needs no shared memory, which WAL lacks on
+network file systems.  ``BEGIN IMMEDIATE`` and a busy timeout serialise two
+sessions saving at once.  A database written before scenarios had owners and
+a status gains the new columns when it is first opened: its scenarios have
+no owner (``''``), no area, status ``draft`` and revision 1.
 
 >>> import tempfile
 >>> store = ScenarioStore(tempfile.mkdtemp())
@@ -23,6 +28,34 @@ backup) and needs no shared memory, which WAL lacks on network file systems.
 Traceback (most recent call last):
 ...
 geo.store.StoreError: 方案“2027 方案A”已存在；如要替换，请选择覆盖保存
+
+Review (SPEC §7 "Scenario status"): draft → submitted → approved | rejected,
+a rejected one back to draft; each step increments the revision.
+
+>>> info = store.save("方案B", doc, owner="zhang", area="350481")
+>>> info.owner, info.area, info.status, info.status_name, info.revision
+('zhang', '350481', 'draft', '草稿', 1)
+>>> store.submit("方案B", by="zhang").status
+'submitted'
+>>> store.save("方案B", doc, overwrite=True, owner="zhang")
+Traceback (most recent call last):
+...
+geo.store.StoreError: 方案“方案B”已提交审核，不能修改；请先撤回为草稿
+>>> info = store.reject("方案B", by="wang", comment="缺少牵头村")
+>>> info.status, info.decided_by, info.comment, info.revision
+('rejected', 'wang', '缺少牵头村', 3)
+>>> store.save("方案B", doc, overwrite=True, owner="zhang").status
+'draft'
+>>> store.submit("方案B", by="zhang").submitted_by
+'zhang'
+>>> store.approve("方案B", by="wang", comment="同意").status_name
+'已通过'
+>>> [STEP_NAMES[s.step] for s in store.steps("方案B")]
+['保存', '提交审核', '退回', '保存', '提交审核', '审核通过']
+>>> store.delete("方案B")
+Traceback (most recent call last):
+...
+geo.store.StoreError: 已审核通过的方案不能删除（方案“方案B”是审核记录）
 """
 from __future__ import annotations
 
@@ -40,9 +73,28 @@ from geo.store import StoreError, pause_for_test
 log = logging.getLogger(__name__)
 
 NAME_MAX = 100
+COMMENT_MAX = 2000
 # Control, format (zero-width, bidirectional overrides) and line/paragraph separators.
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
-_SCHEMA = """
+
+# The review status of a scenario (SPEC §7), and its Chinese name.
+DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
+STATUSES = (DRAFT, SUBMITTED, APPROVED, REJECTED)
+STATUS_NAMES = {DRAFT: "草稿", SUBMITTED: "待审核", APPROVED: "已通过", REJECTED: "已退回"}
+# The steps kept in a scenario's history, and their Chinese names.
+SAVE, RENAME, SUBMIT, APPROVE, REJECT, REOPEN = (
+    "save", "rename", "submit", "approve", "reject", "reopen")
+STEPS = (SAVE, RENAME, SUBMIT, APPROVE, REJECT, REOPEN)
+STEP_NAMES = {SAVE: "保存", RENAME: "重命名", SUBMIT: "提交审核", APPROVE: "审核通过",
+              REJECT: "退回", REOPEN: "撤回为草稿"}
+# The review steps: the statuses each may start from, and the status it leads to.
+_TRANSITIONS = {SUBMIT: ((DRAFT, REJECTED), SUBMITTED),
+                APPROVE: ((SUBMITTED,), APPROVED),
+                REJECT: ((SUBMITTED,), REJECTED),
+                REOPEN: ((SUBMITTED, REJECTED), DRAFT)}
+
+_STATUS_CHECK = "CHECK (status IN ('draft', 'submitted', 'approved', 'rejected'))"
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS scenarios (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
@@ -50,16 +102,57 @@ CREATE TABLE IF NOT EXISTS scenarios (
     updated TEXT NOT NULL,
     groups INTEGER NOT NULL,
     villages INTEGER NOT NULL,
-    document TEXT NOT NULL
+    document TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
+    area TEXT,
+    status TEXT NOT NULL DEFAULT 'draft' {_STATUS_CHECK},
+    revision INTEGER NOT NULL DEFAULT 1
 )"""
-_INFO_COLUMNS = "id, name, created, updated, groups, villages"
+# Columns added since the first version of the table, added to an older database on opening.
+_ADDED_COLUMNS = {"owner": "owner TEXT NOT NULL DEFAULT ''",
+                  "area": "area TEXT",
+                  "status": f"status TEXT NOT NULL DEFAULT 'draft' {_STATUS_CHECK}",
+                  "revision": "revision INTEGER NOT NULL DEFAULT 1"}
+_STEPS_SCHEMA = ("""
+CREATE TABLE IF NOT EXISTS scenario_steps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scenario_id INTEGER NOT NULL,
+    time TEXT NOT NULL,
+    account TEXT NOT NULL,
+    step TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT ''
+)""", "CREATE INDEX IF NOT EXISTS scenario_steps_by_scenario "
+      "ON scenario_steps (scenario_id, step)")
+# One query for the list: each scenario with its latest submission and latest decision.
+_INFO_QUERY = """
+SELECT s.id, s.name, s.created, s.updated, s.groups, s.villages,
+       s.owner, s.area, s.status, s.revision,
+       sub.account, sub.time, dec.account, dec.time, dec.comment
+FROM scenarios AS s
+LEFT JOIN scenario_steps AS sub ON sub.id = (
+    SELECT MAX(id) FROM scenario_steps WHERE scenario_id = s.id AND step = 'submit')
+LEFT JOIN scenario_steps AS dec ON dec.id = (
+    SELECT MAX(id) FROM scenario_steps
+    WHERE scenario_id = s.id AND step IN ('approve', 'reject'))"""
 
 
 @dataclass(frozen=True)
 class ScenarioInfo:
-    """One saved scenario: ``created`` (first save) and ``updated`` are ISO 8601
-    with +08:00; ``groups`` the number of groups; ``villages`` the distinct
-    village codes of all groups."""
+    """One saved scenario.
+
+    ``created`` (first save) and ``updated`` (last change of any kind) are
+    ISO 8601 with +08:00; ``groups`` the number of groups; ``villages`` the
+    distinct village codes of all groups.  ``owner`` is the account that
+    first saved it (``''``: none, as in login mode ``none`` and for scenarios
+    saved before owners were kept); ``area`` the county or township code that
+    account worked in (``None``: the whole dataset); ``status`` one of
+    :data:`STATUSES` (:data:`STATUS_NAMES` in Chinese, also ``status_name``);
+    ``revision`` starts at 1 and grows by one with every change.
+    ``submitted_by``/``submitted_at`` are the latest submission's account and
+    time, ``decided_by``/``decided_at``/``comment`` the latest approval or
+    rejection's (kept after the plan is reopened, so that its planner still
+    reads the reviewer's comment); ``None`` when there was none.
+    """
 
     id: int
     name: str
@@ -67,6 +160,33 @@ class ScenarioInfo:
     updated: str
     groups: int
     villages: int
+    owner: str = ""
+    area: str | None = None
+    status: str = DRAFT
+    revision: int = 1
+    submitted_by: str | None = None
+    submitted_at: str | None = None
+    decided_by: str | None = None
+    decided_at: str | None = None
+    comment: str | None = None
+
+    @property
+    def status_name(self) -> str:
+        """The status in Chinese (草稿, 待审核, 已通过, 已退回)."""
+        return STATUS_NAMES[self.status]
+
+
+@dataclass(frozen=True)
+class ScenarioStep:
+    """One step of a scenario's history: ``time`` ISO 8601 with +08:00,
+    ``account`` who took it (``''``: nobody logged in), ``step`` one of
+    :data:`STEPS` (:data:`STEP_NAMES` in Chinese), ``comment`` the reviewer's
+    comment for approve/reject, the former name for rename, else ``''``."""
+
+    time: str
+    account: str
+    step: str
+    comment: str
 
 
 def scenario_name(name) -> str:
@@ -118,6 +238,10 @@ class ScenarioStore:
     string of digits when no scenario has that name).  The stored document's
     ``name`` is always the scenario's name; its ``created`` is kept when
     given, else set to the time of the first save.
+
+    The store keeps the review status and refuses what the status forbids
+    (changing a submitted or approved scenario, a step from the wrong
+    status); *who* may do a step is decided by the caller (``geo.access``).
     """
 
     def __init__(self, folder, timeout: float = 30.0):
@@ -125,37 +249,93 @@ class ScenarioStore:
         self.path = self.folder / "scenarios.sqlite"
         self.timeout = timeout
 
-    def list(self) -> list[ScenarioInfo]:
-        """Every saved scenario, in the order they were first saved."""
+    def list(self, status=None, area_codes=None) -> list[ScenarioInfo]:
+        """The saved scenarios, in the order they were first saved.
+
+        ``status``: one of :data:`STATUSES` or a tuple of them (``None``: any);
+        ``area_codes``: a set of county/township codes, only scenarios whose
+        ``area`` is one of them (``None``: every scenario, also those without
+        an area).
+        """
+        where, args = [], []
+        if status is not None:
+            wanted = (status,) if isinstance(status, str) else tuple(status)
+            for value in wanted:
+                _check_status(value)
+            where.append(f"s.status IN ({', '.join('?' * len(wanted))})")
+            args += wanted
+        if area_codes is not None:
+            codes = {area_codes} if isinstance(area_codes, str) else set(area_codes)
+            if not all(isinstance(c, str) for c in codes):
+                raise StoreError("区域代码应为文字（县或乡镇代码）")
+            where.append(f"s.area IN ({', '.join('?' * len(codes))})")
+            args += sorted(codes)
+        query = _INFO_QUERY + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY s.id"
         with self._connection() as con:
-            rows = con.execute(f"SELECT {_INFO_COLUMNS} FROM scenarios ORDER BY id").fetchall()
+            rows = con.execute(query, args).fetchall()
         return [ScenarioInfo(*row) for row in rows]
 
-    def save(self, name: str, document: dict, overwrite: bool = False) -> ScenarioInfo:
-        """Save ``document`` (SPEC §4) under ``name``; refuses a taken name unless ``overwrite``."""
+    def info(self, name_or_id) -> ScenarioInfo:
+        """One saved scenario's :class:`ScenarioInfo`."""
+        with self._connection() as con:
+            return self._info(con, self._find(con, name_or_id))
+
+    def steps(self, name_or_id) -> list[ScenarioStep]:
+        """Every step of a scenario, oldest first."""
+        with self._connection() as con:
+            ident = self._find(con, name_or_id)
+            rows = con.execute("SELECT time, account, step, comment FROM scenario_steps "
+                               "WHERE scenario_id = ? ORDER BY id", (ident,)).fetchall()
+        return [ScenarioStep(*row) for row in rows]
+
+    def save(self, name: str, document: dict, overwrite: bool = False, owner: str = "",
+             area: str | None = None, expected_revision: int | None = None) -> ScenarioInfo:
+        """Save ``document`` (SPEC §4) under ``name``; refuses a taken name unless ``overwrite``.
+
+        ``owner`` is the account saving (``''``: nobody logged in) and
+        ``area`` the county or township code it works in; a new scenario
+        keeps both, as a draft.  Overwriting is refused for a submitted or an
+        approved scenario, for somebody else's (both owners non-empty and
+        different), and, when ``expected_revision`` is given, for one whose
+        revision is no longer that one (changed by another session since it
+        was loaded); overwriting a rejected one makes it a draft again.  An
+        overwrite keeps the stored owner and area.
+        """
         name = scenario_name(name)
+        owner = _account(owner)
+        if area is not None and not isinstance(area, str):
+            raise StoreError("方案所属区域应为县或乡镇代码（文字）")
         groups, villages = document_counts(document)
         now = now_iso()
         document = {**document, "name": name}
         document.setdefault("created", now)
         text = _json_text(document)
         with self._transaction() as con:
-            row = con.execute("SELECT id, created FROM scenarios WHERE name = ?",
+            row = con.execute("SELECT id, owner, status, revision FROM scenarios WHERE name = ?",
                               (name,)).fetchone()
             if row and not overwrite:
                 raise StoreError(f"方案“{name}”已存在；如要替换，请选择覆盖保存")
             if row:
+                ident, stored_owner, status, revision = row
+                if stored_owner and owner and stored_owner != owner:
+                    raise StoreError(f"方案“{name}”属于 {stored_owner}，不能覆盖")
+                _check_changeable(name, status, "修改")
+                if expected_revision is not None and expected_revision != revision:
+                    raise StoreError(f"方案“{name}”已被他人修改（版本 {revision}），"
+                                     "请重新载入后再保存")
                 con.execute("UPDATE scenarios SET updated = ?, groups = ?, villages = ?, "
-                            "document = ? WHERE id = ?", (now, groups, villages, text, row[0]))
-                ident, created = row
+                            "document = ?, status = ?, revision = revision + 1 WHERE id = ?",
+                            (now, groups, villages, text, DRAFT, ident))
             else:
                 ident = con.execute(
-                    "INSERT INTO scenarios (name, created, updated, groups, villages, document) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (name, now, now, groups, villages, text)).lastrowid
-                created = now
+                    "INSERT INTO scenarios (name, created, updated, groups, villages, document, "
+                    "owner, area) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (name, now, now, groups, villages, text, owner, area)).lastrowid
+            _record(con, ident, now, owner, SAVE)
+            info = self._info(con, ident)
             pause_for_test("scenario_before_commit")
-        log.info("方案“%s”已保存", name)
-        return ScenarioInfo(ident, name, created, now, groups, villages)
+        log.info("方案“%s”已保存（版本 %d）", name, info.revision)
+        return info
 
     def load(self, name_or_id) -> dict:
         """The saved SPEC §4 document."""
@@ -165,30 +345,92 @@ class ScenarioStore:
                                (ident,)).fetchone()[0]
         return json.loads(text)
 
-    def rename(self, old, new: str) -> ScenarioInfo:
-        """Give a scenario a new name (also written into its document)."""
+    def rename(self, old, new: str, by: str = "") -> ScenarioInfo:
+        """Give a scenario a new name (also written into its document); ``by`` the account.
+
+        Refused for a submitted or an approved scenario.  Renaming to the
+        same name changes nothing.
+        """
         new = scenario_name(new)
+        by = _account(by)
         with self._transaction() as con:
             ident = self._find(con, old)
+            name, status = con.execute("SELECT name, status FROM scenarios WHERE id = ?",
+                                       (ident,)).fetchone()
+            _check_changeable(name, status, "重命名")
             clash = con.execute("SELECT id FROM scenarios WHERE name = ?", (new,)).fetchone()
             if clash and clash[0] != ident:
                 raise StoreError(f"方案“{new}”已存在，不能重名")
-            text = con.execute("SELECT document FROM scenarios WHERE id = ?",
-                               (ident,)).fetchone()[0]
-            document = {**json.loads(text), "name": new}
-            con.execute("UPDATE scenarios SET name = ?, updated = ?, document = ? WHERE id = ?",
-                        (new, now_iso(), _json_text(document), ident))
-            row = con.execute(f"SELECT {_INFO_COLUMNS} FROM scenarios WHERE id = ?",
-                              (ident,)).fetchone()
-        return ScenarioInfo(*row)
+            if new != name:
+                now = now_iso()
+                text = con.execute("SELECT document FROM scenarios WHERE id = ?",
+                                   (ident,)).fetchone()[0]
+                document = {**json.loads(text), "name": new}
+                con.execute("UPDATE scenarios SET name = ?, updated = ?, document = ?, "
+                            "revision = revision + 1 WHERE id = ?",
+                            (new, now, _json_text(document), ident))
+                _record(con, ident, now, by, RENAME, name)
+            return self._info(con, ident)
 
     def delete(self, name_or_id) -> None:
-        """Remove a saved scenario."""
+        """Remove a saved scenario and its steps; refused for a submitted or an approved one."""
         with self._transaction() as con:
             ident = self._find(con, name_or_id)
+            name, status = con.execute("SELECT name, status FROM scenarios WHERE id = ?",
+                                       (ident,)).fetchone()
+            if status == APPROVED:
+                raise StoreError(f"已审核通过的方案不能删除（方案“{name}”是审核记录）")
+            _check_changeable(name, status, "删除")
+            con.execute("DELETE FROM scenario_steps WHERE scenario_id = ?", (ident,))
             con.execute("DELETE FROM scenarios WHERE id = ?", (ident,))
 
+    def submit(self, name_or_id, by: str) -> ScenarioInfo:
+        """Submit a draft or rejected scenario for review (→ submitted)."""
+        return self._step(name_or_id, by, SUBMIT, "")
+
+    def approve(self, name_or_id, by: str, comment: str = "") -> ScenarioInfo:
+        """Approve a submitted scenario (→ approved, read-only from then on).
+
+        The store does not refuse a reviewer approving their own plan; the
+        steps show it (``submitted_by == decided_by``).
+        """
+        return self._step(name_or_id, by, APPROVE, comment)
+
+    def reject(self, name_or_id, by: str, comment: str) -> ScenarioInfo:
+        """Send a submitted scenario back (→ rejected); the comment is required."""
+        if not (isinstance(comment, str) and comment.strip()):
+            raise StoreError("退回方案时请填写意见")
+        return self._step(name_or_id, by, REJECT, comment)
+
+    def reopen(self, name_or_id, by: str) -> ScenarioInfo:
+        """Make a submitted (withdrawn) or rejected scenario a draft again."""
+        return self._step(name_or_id, by, REOPEN, "")
+
     # ---- internals -----------------------------------------------------
+    def _step(self, name_or_id, by, step: str, comment) -> ScenarioInfo:
+        by = _account(by)
+        comment = _comment(comment)
+        allowed, to = _TRANSITIONS[step]
+        with self._transaction() as con:
+            ident = self._find(con, name_or_id)
+            name, status = con.execute("SELECT name, status FROM scenarios WHERE id = ?",
+                                       (ident,)).fetchone()
+            if status not in allowed:
+                sources = "或".join(STATUS_NAMES[s] for s in allowed)
+                raise StoreError(f"方案“{name}”当前状态为“{STATUS_NAMES[status]}”，"
+                                 f"不能{STEP_NAMES[step]}（只有{sources}的方案可以"
+                                 f"{STEP_NAMES[step]}）")
+            now = now_iso()
+            con.execute("UPDATE scenarios SET status = ?, updated = ?, revision = revision + 1 "
+                        "WHERE id = ?", (to, now, ident))
+            _record(con, ident, now, by, step, comment)
+            info = self._info(con, ident)
+        log.info("方案“%s”：%s（%s）", name, STEP_NAMES[step], by)
+        return info
+
+    def _info(self, con, ident: int) -> ScenarioInfo:
+        return ScenarioInfo(*con.execute(_INFO_QUERY + " WHERE s.id = ?", (ident,)).fetchone())
+
     def _find(self, con, name_or_id) -> int:
         if isinstance(name_or_id, int) and not isinstance(name_or_id, bool):
             row = con.execute("SELECT id FROM scenarios WHERE id = ?", (name_or_id,)).fetchone()
@@ -209,7 +451,7 @@ class ScenarioStore:
                                          isolation_level=None)) as con:
                 con.execute("PRAGMA journal_mode=DELETE")
                 con.execute("PRAGMA synchronous=FULL")
-                con.execute(_SCHEMA)
+                _prepare(con)
                 yield con
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -230,6 +472,69 @@ class ScenarioStore:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+
+def _prepare(con) -> None:
+    """Create the tables, or bring an older database up to date (one transaction)."""
+    if _up_to_date(con):
+        return
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute(_SCHEMA)
+        present = {row[1] for row in con.execute("PRAGMA table_info(scenarios)")}
+        for column, definition in _ADDED_COLUMNS.items():
+            if column not in present:
+                con.execute(f"ALTER TABLE scenarios ADD COLUMN {definition}")
+                log.info("方案库已升级：新增列 %s", column)
+        for statement in _STEPS_SCHEMA:
+            con.execute(statement)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _up_to_date(con) -> bool:
+    present = {row[1] for row in con.execute("PRAGMA table_info(scenarios)")}
+    if not present >= set(_ADDED_COLUMNS):
+        return False
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
+                       "AND name = 'scenario_steps_by_scenario'").fetchone() is not None
+
+
+def _check_status(status) -> None:
+    if status not in STATUSES:
+        raise StoreError(f"未知的方案状态“{status}”；可选：{'、'.join(STATUSES)}")
+
+
+def _check_changeable(name: str, status: str, action: str) -> None:
+    """Refuse changing (``action``: 修改, 重命名, 删除) a submitted or approved scenario."""
+    if status == SUBMITTED:
+        raise StoreError(f"方案“{name}”已提交审核，不能{action}；请先撤回为草稿")
+    if status == APPROVED:
+        raise StoreError(f"方案“{name}”已审核通过，只读；如需修改请另存为新方案")
+
+
+def _record(con, ident: int, time: str, account: str, step: str, comment: str = "") -> None:
+    con.execute("INSERT INTO scenario_steps (scenario_id, time, account, step, comment) "
+                "VALUES (?, ?, ?, ?, ?)", (ident, time, account, step, comment))
+
+
+def _account(account) -> str:
+    if not isinstance(account, str):
+        raise StoreError("账号应为文字")
+    return account.strip()
+
+
+def _comment(comment) -> str:
+    if comment is None:
+        return ""
+    if not isinstance(comment, str):
+        raise StoreError("审核意见应为文字")
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX:
+        raise StoreError(f"审核意见最多 {COMMENT_MAX} 个字符（现为 {len(comment)} 个）")
+    return comment
 
 
 def _json_text(document: dict) -> str:
