@@ -1,24 +1,26 @@
-"""联建网格看板 — the frame: page config, navigation, the shared sidebar."""
+"""联建网格看板 — the frame: page config, login, navigation, the shared sidebar."""
 import streamlit as st
 
+from geo import access
 from geo.problems import DatasetError
 import texts
-from ui import cached, frame
+from texts import auth as ta
+from ui import auth, cached, frame
 from ui.warmup import warm_up
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
 
-pg = st.navigation([st.Page("pages/overview.py", title=texts.PAGE_OVERVIEW,
-                            icon=":material/dashboard:", default=True),
-                    st.Page("pages/briefing.py", title=texts.BRIEFING, icon=":material/tv:",
-                            url_path="briefing"),
-                    st.Page("pages/joint.py", title=texts.PAGE_JOINT, icon=":material/hub:"),
-                    st.Page("pages/grids.py", title=texts.PAGE_GRIDS, icon=":material/grid_on:"),
-                    st.Page("pages/planning.py", title=texts.PAGE_PLANNING,
-                            icon=":material/edit_location_alt:"),
-                    st.Page("pages/report.py", title=texts.PAGE_REPORT,
-                            icon=":material/description:"),
-                    st.Page("pages/data.py", title=texts.PAGE_DATA, icon=":material/database:")])
+# (script, title, icon, url path, the action a role needs to see the page in the menu)
+PAGES = (("pages/overview.py", texts.PAGE_OVERVIEW, ":material/dashboard:", "overview",
+          access.VIEW),
+         ("pages/briefing.py", texts.BRIEFING, ":material/tv:", "briefing", access.VIEW),
+         ("pages/joint.py", texts.PAGE_JOINT, ":material/hub:", "joint", access.VIEW),
+         ("pages/grids.py", texts.PAGE_GRIDS, ":material/grid_on:", "grids", access.VIEW),
+         ("pages/planning.py", texts.PAGE_PLANNING, ":material/edit_location_alt:", "planning",
+          access.PLAN),
+         ("pages/report.py", texts.PAGE_REPORT, ":material/description:", "report", access.VIEW),
+         ("pages/data.py", texts.PAGE_DATA, ":material/database:", "data", access.IMPORT_DATA),
+         ("pages/admin.py", ta.PAGE_ADMIN, ":material/manage_accounts:", "admin", access.ADMIN))
 
 try:
     src = cached.current_source()
@@ -26,21 +28,42 @@ except ValueError as exc:  # dashboard.toml unreadable or invalid: say which key
     st.error(f"{texts.CONFIG_ERROR}{exc}")
     st.stop()
 
+account = auth.gate()
+if account is None:
+    # Before a login every address of the app is known (no "page not found") but no
+    # page runs: the login form is all there is.
+    st.navigation([st.Page(script, title=title, icon=icon, default=i == 0,
+                           url_path=None if i == 0 else url)
+                   for i, (script, title, icon, url, _) in enumerate(PAGES)], position="hidden")
+    auth.login_page()
+    st.stop()
+
+allowed = [(i, script, title, icon, url) for i, (script, title, icon, url, action)
+           in enumerate(PAGES)
+           if access.rank(account.role) >= access.rank(access.LEAST_ROLE[action])]
+pg = st.navigation([st.Page(script, title=title, icon=icon, default=i == 0,
+                            url_path=None if i == 0 else url)
+                    for i, script, title, icon, url in allowed])
+
 with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")
     try:
         options = cached.area_options(src)
     except DatasetError:
         options = {}
-    st.selectbox(texts.SIDEBAR_COUNTY, [None, *options], key="county",
+    lock = frame.lock_area(options, account)
+    counties = [lock["county"]] if lock["county"] else [None, *options]
+    st.selectbox(texts.SIDEBAR_COUNTY, counties, key="county", disabled=bool(lock["county"]),
                  format_func=lambda c: texts.ALL_COUNTIES if c is None else options[c][0],
                  placeholder=texts.ALL_COUNTIES)
     townships = options[st.session_state.county][1] if st.session_state.county in options else {}
     if st.session_state.get("township") not in townships:
         st.session_state.township = None
-    st.selectbox(texts.SIDEBAR_TOWNSHIP, [None, *townships], key="township",
+    st.selectbox(texts.SIDEBAR_TOWNSHIP,
+                 [lock["township"]] if lock["township"] else [None, *townships], key="township",
                  format_func=lambda t: texts.ALL_TOWNSHIPS if t is None else townships[t],
-                 placeholder=texts.ALL_TOWNSHIPS, disabled=not townships)
+                 placeholder=texts.ALL_TOWNSHIPS,
+                 disabled=not townships or bool(lock["township"]))
     villages = cached.village_options(src, st.session_state.township) \
         if st.session_state.township else {}
     if st.session_state.get("village") not in villages:
@@ -50,7 +73,8 @@ with st.sidebar:
                  placeholder=texts.ALL_VILLAGES, disabled=not villages)
     if src.is_demo:
         st.caption(texts.SAMPLE_BADGE)
+    auth.sidebar_badge(account)
 
-frame.return_to_wanted_page()
+frame.return_to_wanted_page({script for _, script, *_ in allowed})
 pg.run()
 warm_up(src, cached.params())  # the other pages' layers, in the background, once per version

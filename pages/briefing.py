@@ -39,16 +39,17 @@ with switch:
         st.query_params["theme"] = chosen
         st.rerun()
     st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
-    if county:
+    if frame.can_go_up():
         st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
                   key="briefing_up")
 
 left, middle, right = st.columns([1, 2.4, 1])
 left.html(number_panel(numbers(LEFT), theme))
 with left:
-    st.caption(texts.BRIEFING_COVERAGE_CHART)
-    st.altair_chart(bar_chart(cached.county_series(src, params, "joint_coverage") * 100, theme,
-                              "%"), theme=None, width="stretch")
+    held = frame.held_county()  # a county account: its townships, never other counties
+    st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
+    series = cached.county_series(src, params, "joint_coverage", held) * 100
+    st.altair_chart(bar_chart(series, theme, "%"), theme=None, width="stretch")
 deck, _ = overview_map(cached.display_layers(src), cached.villages_table(src, params), "joint",
                        county, township, outline=tuple(theme_of(theme)["line"]),
                        view_px=(820, 740), village=village)

@@ -44,7 +44,7 @@ deck, legend = overview_map(cached.display_layers(src), cached.villages_table(sr
                             coloring, county, township, extras, village=village)
 with left:
     frame.area_map(st, deck, "overview_map", height=560)
-    if county:
+    if frame.can_go_up():
         st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
                   key="overview_up")
     st.html(legend_html(legend))

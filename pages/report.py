@@ -1,10 +1,12 @@
 """报告导出: static maps, the Word briefing and the workbook, built on request."""
 import streamlit as st
 
+from geo import access
+from geo.access import Area
 from maps.fonts import FontMissingError
 from maps.static import MAP_KEYS
 import texts
-from ui import cached, cached_report, frame
+from ui import auth, cached, cached_report, frame
 
 src, data = frame.open_page(__file__)
 
@@ -17,13 +19,20 @@ options = cached.area_options(src)
 # city- or county-wide); again when the sidebar changes, and when the page comes
 # back (Streamlit forgets the widget's value on the other pages).
 sidebar_county = frame.area_state()[0]
+account = auth.current()
+if account.area:  # an area account: its county's report only (and a township's: none)
+    options = {c: v for c, v in options.items() if c == account.area}
+    if not options:
+        st.info(texts.REPORT_NOT_FOR_TOWNSHIP.format(area=account.area))
+        st.stop()
 if ("report_county" not in st.session_state
         or st.session_state.get("report_county_from", "unset") != sidebar_county):
     st.session_state["report_county"] = sidebar_county if sidebar_county in options else None
     st.session_state["report_county_from"] = sidebar_county
 
 left, right = st.columns(2)
-county = left.selectbox(texts.REPORT_COUNTY_CHOICE, [None, *options], key="report_county",
+choices = list(options) if account.area else [None, *options]
+county = left.selectbox(texts.REPORT_COUNTY_CHOICE, choices, key="report_county",
                         format_func=lambda c: texts.REPORT_CITY if c is None else options[c][0],
                         placeholder=texts.REPORT_CITY)
 orientation = right.radio(texts.REPORT_ORIENTATION, list(texts.REPORT_ORIENTATIONS),
@@ -36,11 +45,12 @@ formats = st.multiselect(texts.REPORT_FORMAT_CHOICE, ["svg", "pdf"], key="report
                          format_func=str.upper, placeholder=texts.REPORT_FORMAT_PLACEHOLDER,
                          select_all=False)
 
-if st.button(texts.REPORT_BUILD, type="primary", key="report_build"):
+if st.button(texts.REPORT_BUILD, type="primary", key="report_build") and not auth.refused(
+        access.VIEW, Area(county), object=texts.PAGE_REPORT):
     st.session_state["report_request"] = (county, tuple(maps), tuple(sorted(formats or ())),
                                           orientation)
 request = st.session_state.get("report_request")
-if request is None:
+if request is None or access.can(account, access.VIEW, Area(request[0])):
     st.stop()
 try:
     with st.spinner(texts.REPORT_BUILDING):

@@ -148,6 +148,7 @@ BRIEFING_THEMES = {"dark": "深色（大屏）", "light": "浅色（截图）"}
 BRIEFING_EXIT = "退出汇报模式"
 GO_UP = "返回上一级"
 BRIEFING_COVERAGE_CHART = "各县（市、区）联村覆盖率（%）"
+BRIEFING_TOWNSHIP_CHART = "各乡镇（街道）联村覆盖率（%）"
 
 
 # ---- 报告导出 (pages/report.py, geo/report*.py, geo/static_maps.py) ------------------
@@ -233,3 +234,5 @@ def integrity_cards(summary: dict) -> list[tuple[str, str]]:
     """
     return [(label, format_area(summary[key]) if unit == "m²" else format_value(summary[key], unit))
             for key, (label, unit) in GRID_INTEGRITY_CARDS.items()]
+REPORT_NOT_FOR_TOWNSHIP = ("报告按全市或县（市、区）生成；本账号的范围是乡镇（街道）{area}，"
+                           "请在各页面查看本乡镇的指标和地图，或请县级账号导出报告。")

@@ -1,6 +1,11 @@
 """The Streamlit boundary: cached resources, widgets and page sections, session state,
 warm-up.
 
+``admin_sections``
+    The sections of the 账号与日志 page: accounts and the audit log.
+``auth``
+    Login, logout, the session's account, and the checks of SPEC §7 at the Streamlit
+    boundary (:func:`ui.auth.refused`, :func:`ui.auth.audit`).
 ``briefing``
     The briefing screen (汇报模式): its CSS per theme and its big-number panels.
 ``cached``
@@ -28,6 +33,8 @@ warm-up.
 ``planning_state``
     The planner's working scenario in ``st.session_state``: history, group being edited,
     edits.
+``review_sections``
+    Owners, status and review of saved scenarios on the 分组规划 page.
 ``warmup``
     Preparing the other pages in the background once the first page is on screen.
 

@@ -159,11 +159,18 @@ def trend(src: Source, county: str | None, township: str | None):
     return income_trend(data.villages, data.joint_members, data.village_income, keep)
 
 
-def county_series(src: Source, params: Params, key: str):
-    """One figure per county, indexed by county name (for small bar charts)."""
+def county_series(src: Source, params: Params, key: str, county: str | None = None):
+    """One figure per county, indexed by county name (for small bar charts); with
+    ``county``, one per township of that county instead (an account held to a county
+    sees no other county's figure)."""
     import pandas as pd
 
-    rows = area_figures(src, params, "county").values()
+    if county is None:
+        rows = area_figures(src, params, "county").values()
+    else:
+        townships = area_options(src)[county][1]
+        rows = [row for code, row in area_figures(src, params, "township").items()
+                if code in townships]
     return pd.Series({row["name"]: row[key] for row in rows}, dtype=float).dropna()
 
 

@@ -19,6 +19,7 @@ from analysis.scenario_compare import compare_scenarios
 from analysis.scenario_edit import assignment, today_document
 from analysis.suggest import scope_candidates, suggest_groups, suggestion_notes
 from geo import schema as s
+from geo.access import Area
 from geo.scenario_store import ScenarioStore
 from geo.settings import Settings, load_settings
 from maps.planning import PlanningBase, planning_base
@@ -133,3 +134,12 @@ def planning_defaults() -> dict:
     settings = load_settings()
     return {"min_size": settings.min_size, "max_size": settings.max_size,
             "within_township": settings.within_township}
+
+
+@st.cache_resource(max_entries=4)
+def village_areas(src: cached.Source) -> dict:
+    """``{village_code: geo.access.Area}``: each village's county and township, for the
+    area checks of SPEC §7."""
+    villages = cached.dataset(src).villages
+    return {str(c): Area(str(county), str(township)) for c, county, township in zip(
+        villages[s.VILLAGE_CODE], villages[s.COUNTY_CODE], villages[s.TOWNSHIP_CODE])}

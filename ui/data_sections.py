@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import schema as s
+from geo import access, schema as s
 from geo.ingest.base import read_base
 from geo.ingest.columns import recalled_mapping, remember_mapping
 from geo.ingest.coords import COORD_SYSTEMS, crs_choices
@@ -30,6 +30,7 @@ from geo.settings import ENV_DATA
 from geo.store import DataStore
 import texts
 from texts import data as td
+from ui import auth
 from ui.cached import Source, dataset
 
 UPLOAD_TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
@@ -65,15 +66,19 @@ def versions_section(src: Source, store: DataStore) -> None:
                        placeholder=td.PICK_VERSION_PLACEHOLDER,
                        index=ids.index(current.id) if current and current.id in ids else 0)
     is_current = current is not None and pick == current.id
-    actions = ((b, td.SWITCH, "data_switch", store.switch, td.SWITCHED),
-               (c, td.DELETE, "data_delete", store.delete, td.DELETED))
-    for column, label, key, action, done in actions:
+    actions = ((b, td.SWITCH, "data_switch", store.switch, td.SWITCHED, "switch_version"),
+               (c, td.DELETE, "data_delete", store.delete, td.DELETED, "delete_version"))
+    for column, label, key, action, done, audited in actions:
         if column.button(label, key=key, disabled=is_current):
+            if auth.refused(access.IMPORT_DATA, object=pick):
+                return
             try:
                 action(pick)
             except ValueError as exc:
                 st.error(texts.plain(str(exc)))
+                auth.audit(audited, pick, texts.plain(str(exc)))
             else:
+                auth.audit(audited, pick)
                 st.session_state.data_notice = done.format(id=pick)
                 if key == "data_switch":
                     _note_env_override(store, pick)
@@ -256,6 +261,8 @@ def _read_summary(result) -> None:
 
 def _confirm(plan, store, settings, layer, result, note, source_name) -> None:
     """Write the whole dataset as a new version and make it current."""
+    if auth.refused(access.IMPORT_DATA, object=f"{s.layer_label(layer)} {source_name}"):
+        return
     folder = Path(settings.folder)
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="import-", dir=folder))
@@ -268,11 +275,13 @@ def _confirm(plan, store, settings, layer, result, note, source_name) -> None:
             remember_mapping(folder, layer, result.columns, chosen)
     except (OSError, ValueError) as exc:
         st.error(td.CONFIRM_FAILED.format(error=texts.plain(str(exc))))
+        auth.audit("import", f"{s.layer_label(layer)} {source_name}", texts.plain(str(exc)))
         return
     finally:
         for part in work.glob("*"):
             part.unlink(missing_ok=True)
         work.rmdir()
+    auth.audit("import", f"{s.layer_label(layer)} {source_name} → {version.id}")
     st.session_state.data_notice = (td.CONFIRMED_STORED if os.environ.get(ENV_DATA)
                                     else td.CONFIRMED).format(id=version.id)
     _note_env_override(store, version.id)

@@ -10,9 +10,10 @@ from analysis.kpis import KPI_LABELS
 from geo.problems import DatasetError
 from maps.overview import picked_area
 import texts
+from texts import auth as ta
 from ui import cached
 
-FRAME_KEY, WANTED_KEY = "_frame_ran", "_wanted_page"
+FRAME_KEY, WANTED_KEY, LOCK_KEY = "_frame_ran", "_wanted_page", "_area_lock"
 
 
 def require_frame(page_file: str) -> None:
@@ -28,11 +29,12 @@ def require_frame(page_file: str) -> None:
         st.switch_page("dashboard.py", query_params=dict(st.query_params))
 
 
-def return_to_wanted_page() -> None:
-    """In the frame: mark it as run, and go on to a page that asked for it."""
+def return_to_wanted_page(allowed: set[str]) -> None:
+    """In the frame: mark it as run, and go on to a page that asked for it when it is
+    one of the ``allowed`` page scripts (an account's menu); else stay on the first page."""
     st.session_state[FRAME_KEY] = True
     wanted = st.session_state.pop(WANTED_KEY, None)
-    if wanted:
+    if wanted in allowed:
         st.switch_page(wanted, query_params=dict(st.query_params))
 
 
@@ -107,9 +109,49 @@ def area_map(container, deck, prefix: str, height: int) -> None:
                            on_select=functools.partial(drill_down, key))
 
 
+def lock_area(options: dict, account) -> dict:
+    """The sidebar's county and township an account is held to (SPEC §7: a county
+    account sees that county only, its sidebar starts and stays there).
+
+    Sets them in the session state and returns ``{"county": …, "township": …}``
+    (``None`` where free).  An account whose area is not in the dataset is told
+    so, and the page stops.
+    """
+    lock = {"county": None, "township": None}
+    if account.area:
+        for county, (_, townships) in options.items():
+            if account.area == county:
+                lock["county"] = county
+            elif account.area in townships:
+                lock.update(county=county, township=account.area)
+        if lock["county"] is None:
+            st.error(ta.AREA_MISSING.format(name=account.name, area=account.area))
+            st.stop()
+        for key, code in lock.items():
+            if code and st.session_state.get(key) != code:
+                st.session_state[key] = code
+    st.session_state[LOCK_KEY] = lock
+    return lock
+
+
+def held_county() -> str | None:
+    """The county the session's account is held to (a county or township account)."""
+    return (st.session_state.get(LOCK_KEY) or {}).get("county")
+
+
+def can_go_up() -> bool:
+    """Whether the area shown has a level above it that the account may see."""
+    lock = st.session_state.get(LOCK_KEY) or {}
+    return any(st.session_state.get(key) and not lock.get(key) for key in AREA_KEYS)
+
+
 def go_up() -> None:
-    """One level up: the village is dropped, else the township, else the county."""
+    """One level up: the village is dropped, else the township, else the county —
+    never above the account's area."""
+    lock = st.session_state.get(LOCK_KEY) or {}
     for key in reversed(AREA_KEYS):
         if st.session_state.get(key):
+            if lock.get(key):
+                return
             st.session_state[key] = None
             return

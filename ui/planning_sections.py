@@ -15,15 +15,16 @@ from streamlit_folium import st_folium
 
 from analysis import scenario_edit as ed
 from analysis.scenario import scenario_document
+from analysis.scenario_compare import MOVED_LABELS
 from analysis.scenario_file import ScenarioFileError, read_scenario
-from geo import schema as s
+from geo import access, schema as s
 from maps.joint import clicked_village
 from maps.planning import legend_items, planning_map, scenario_map, scenario_overlay
 from maps.styles import legend_html
 from report.exports import comparison_to_xlsx, table_to_csv
 import texts
 from texts import planning as tp
-from ui import cached_planning as cp
+from ui import auth, cached, cached_planning as cp, review_sections as review
 from ui import planning_state as state
 from ui.cached_joint import village_names
 
@@ -225,11 +226,7 @@ def manage_section(src) -> None:
     a, b, c = st.columns([2, 1, 1])
     overwrite = a.checkbox(tp.SAVE_OVERWRITE, key="plan_overwrite")
     if b.button(tp.SAVE, type="primary", key="plan_save"):
-        try:
-            store.save(doc["name"], doc, overwrite=overwrite)
-            st.success(tp.SAVED.format(name=texts.plain(doc["name"])))
-        except ValueError as exc:
-            st.error(texts.plain(str(exc)))
+        _save(src, store, doc, overwrite)
     c.download_button(tp.EXPORT_JSON, json.dumps(doc, ensure_ascii=False, indent=2)
                       .encode("utf-8"), file_name=f"{doc['name']}.json",
                       mime="application/json", key="plan_export")
@@ -252,46 +249,88 @@ def manage_section(src) -> None:
             st.session_state.plan_imported = upload.file_id
             st.success(tp.IMPORTED.format(name=texts.plain(imported["name"]),
                                           groups=len(imported["groups"])))
-    saved_list(store)
+    saved_list(store, src)
 
 
-def _saved(store) -> list:
-    """The saved scenarios; an unusable store is reported, not raised."""
+def _save(src, store, doc: dict, overwrite: bool) -> None:
+    """Save the working scenario: the right and the area checked on the villages it
+    changes, the owner recorded, a newer version saved meanwhile refused."""
+    name = doc["name"]
+    existing = next((i for i in _saved(store) if i.name == name.strip()), None)
+    owner = existing.owner if existing is not None and overwrite else None
+    if review.refused(src, access.SAVE_SCENARIO, doc, name, owner):
+        return
+    account = auth.current()
+    loaded = st.session_state.get("plan_loaded")
+    expected = loaded[1] if overwrite and loaded and loaded[0] == name.strip() else None
     try:
-        return store.list()
+        info = store.save(name, doc, overwrite=overwrite, owner=review.owner_name(account),
+                          area=account.area, expected_revision=expected)
+    except ValueError as exc:
+        st.error(texts.plain(str(exc)))
+        auth.audit("scenario_save", name, texts.plain(str(exc)))
+        return
+    st.session_state["plan_loaded"] = (info.name, info.revision)
+    auth.audit("scenario_save", info.name)
+    st.success(tp.SAVED.format(name=texts.plain(info.name)))
+
+
+def _saved(store, src=None) -> list:
+    """The saved scenarios this session may see; an unusable store is reported, not
+    raised."""
+    try:
+        infos = store.list()
     except ValueError as exc:
         st.error(texts.plain(str(exc)))
         return []
+    if src is None:
+        return infos
+    return review.visible(infos, auth.current(), cached.area_options(src))
 
 
-def saved_list(store) -> None:
+def saved_list(store, src) -> None:
     st.subheader(tp.SAVED_LIST, anchor=False)
-    saved = _saved(store)
+    saved = _saved(store, src)
     if not saved:
         st.info(tp.NO_SAVED)
         return
-    table = pd.DataFrame([{k: getattr(i, k) for k in tp.SAVED_COLUMNS} for i in saved])
-    st.dataframe(table.rename(columns=tp.SAVED_COLUMNS), hide_index=True)
-    pick = st.selectbox(tp.PICK_SAVED, [i.name for i in saved], key="plan_saved_pick",
+    st.dataframe(review.saved_table(saved), hide_index=True)
+    by_name = {i.name: i for i in saved}
+    pick = st.selectbox(tp.PICK_SAVED, list(by_name), key="plan_saved_pick",
                         placeholder=tp.PICK_SAVED_PLACEHOLDER)
+    info = by_name[pick]
     a, b, c, d = st.columns([1, 1, 2, 1])
     try:
         if a.button(tp.LOAD, key="plan_load"):
-            loaded = store.load(pick)
+            loaded = store.load(info.id)
             state.start(ed.new_document(loaded.get("name", pick), loaded.get("groups", []),
                                         loaded.get("created")))
+            st.session_state["plan_loaded"] = (info.name, info.revision)
             st.success(tp.LOADED.format(name=texts.plain(pick)))
-        if b.button(tp.DELETE, key="plan_delete"):
-            store.delete(pick)
+        if b.button(tp.DELETE, key="plan_delete") and not auth.refused(
+                access.SAVE_SCENARIO, None, owner=info.owner or None, object=pick):
+            store.delete(info.id)
+            auth.audit("scenario_delete", pick)
             st.success(tp.DELETED.format(name=texts.plain(pick)))
             st.rerun()
         new_name = c.text_input(tp.RENAME_TO, key="plan_rename_to", label_visibility="collapsed",
                                 placeholder=tp.RENAME_TO, live=True)
-        if d.button(tp.RENAME, key="plan_rename") and new_name.strip():
-            store.rename(pick, new_name)
+        if d.button(tp.RENAME, key="plan_rename") and new_name.strip() and not auth.refused(
+                access.SAVE_SCENARIO, None, owner=info.owner or None, object=pick):
+            store.rename(info.id, new_name, by=review.owner_name(auth.current()))
+            auth.audit("scenario_rename", f"{pick} → {new_name.strip()}")
             st.rerun()
     except ValueError as exc:
         st.error(texts.plain(str(exc)))
+        return
+    if info.status == "rejected" and info.comment:
+        st.warning(f"{tp.REJECTED.format(name=texts.plain(info.name))}："
+                   f"{texts.plain(info.comment)}（{info.decided_by}）")
+    if info.status == "approved":
+        review.approved_actions(src, store, info)
+    else:
+        review.status_actions(src, store, info, st.columns(2))
+    review.history(store, info)
 
 
 def figures_view(figures: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
@@ -310,7 +349,7 @@ def figures_view(figures: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFram
 def compare_section(src, params, county, township, rules, settings) -> None:
     store = cp.store()
     options = {"__today__": tp.TODAY_NAME, "__edit__": tp.EDITED_NAME,
-               **{f"saved:{i.name}": i.name for i in _saved(store)}}
+               **{f"saved:{i.name}": i.name for i in _saved(store, src)}}
     a, b = st.columns(2)
     pick_a = a.selectbox(tp.COMPARE_A, list(options), format_func=options.get, key="plan_cmp_a",
                          placeholder=tp.COMPARE_PLACEHOLDER)
@@ -327,24 +366,34 @@ def compare_section(src, params, county, township, rules, settings) -> None:
     except ValueError as exc:
         st.error(texts.plain(str(exc)))
         return
+    comparison_view(src, params, county, township, rules, settings, doc_a, doc_b,
+                    options[pick_a], options[pick_b], key="plan_cmp")
+
+
+def comparison_view(src, params, county, township, rules, settings, doc_a, doc_b,
+                    title_a: str, title_b: str, key: str) -> None:
+    """Two plans side by side: their maps, the figures and the villages that move."""
     comparison = cp.compare(src, params, doc_a, doc_b, rules)
     base = cp.base(src, county, township, settings)
-    for col, doc, key, title in ((a, doc_a, "plan_cmp_map_a", options[pick_a]),
-                                 (b, doc_b, "plan_cmp_map_b", options[pick_b])):
+    a, b = st.columns(2)
+    for col, doc, map_key, title in ((a, doc_a, f"{key}_map_a", title_a),
+                                     (b, doc_b, f"{key}_map_b", title_b)):
         with col:
             st.markdown(f"**{texts.plain(title)}**")
             st_folium(scenario_map(base, doc if doc is not None else cp.today(src)),
-                      key=key, height=420, use_container_width=True, returned_objects=[])
+                      key=map_key, height=420, use_container_width=True, returned_objects=[])
     st.subheader(tp.COMPARE_FIGURES, anchor=False)
-    st.dataframe(figures_view(comparison.figures, options[pick_a], options[pick_b]),
-                 hide_index=True)
+    st.dataframe(figures_view(comparison.figures, title_a, title_b), hide_index=True)
     st.subheader(tp.COMPARE_MOVED.format(n=len(comparison.moved)), anchor=False)
-    from analysis.scenario_compare import MOVED_LABELS
-
     st.dataframe(comparison.moved.rename(columns=MOVED_LABELS), hide_index=True)
     a, b = st.columns(2)
     a.download_button(tp.DOWNLOAD_CSV, table_to_csv(comparison.moved, MOVED_LABELS),
-                      file_name="方案对比_调整村.csv", mime="text/csv", key="plan_cmp_csv")
+                      file_name="方案对比_调整村.csv", mime="text/csv", key=f"{key}_csv")
     b.download_button(tp.DOWNLOAD_XLSX, comparison_to_xlsx(comparison),
-                      file_name="方案对比.xlsx", key="plan_cmp_xlsx",
+                      file_name="方案对比.xlsx", key=f"{key}_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def review_section(src, params, county, township, rules, settings) -> None:
+    review.review_section(src, params, county, township, rules, settings, functools.partial(
+        comparison_view, src, params, county, township, rules, settings))
