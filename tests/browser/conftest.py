@@ -43,11 +43,13 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def start_server(data_path, log_path, config=None):
+def start_server(data_path, log_path, config=None, address="127.0.0.1"):
     """Start ``streamlit run dashboard.py`` on a free port; return (process, url).
 
     ``data_path`` None: no ``DASHBOARD_DATA`` (the data store or the demo is
-    shown); ``config``: a settings file for ``DASHBOARD_CONFIG``.
+    shown); ``config``: a settings file for ``DASHBOARD_CONFIG``; ``address``
+    the one to listen on ("0.0.0.0": every address of the machine; the URL
+    returned is still the loopback one).
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DASHBOARD_DATA", "DASHBOARD_CONFIG")}
@@ -57,7 +59,9 @@ def start_server(data_path, log_path, config=None):
         env["DASHBOARD_CONFIG"] = str(config)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", address, "--server.headless", "true",
+         # printed as "URL: http://127.0.0.1:PORT" (below), and no look-up of an external address
+         *(["--browser.serverAddress", "127.0.0.1"] if address != "127.0.0.1" else [])],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         encoding="utf-8", errors="replace")
     url = f"http://127.0.0.1:{port}"
