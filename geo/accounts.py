@@ -29,6 +29,7 @@ geo.store.StoreError: 密码至少 8 个字符（现为 5 个）
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -72,8 +73,16 @@ _SCHEMA = (
     failures INTEGER NOT NULL DEFAULT 0,
     locked_until TEXT
 )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE,
+    created TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+)""",
     *audit.SCHEMA,
 )
+# A session's last_seen is written at most this often (s): a rerun is not a write.
+TOUCH_SECONDS = 60
 _INFO_COLUMNS = "name, role, area, created, updated, failures, locked_until"
 _UNCHANGED = object()
 
@@ -246,6 +255,7 @@ class AccountStore:
             key = self._existing(con, name)
             con.execute("UPDATE accounts SET password_hash = ?, updated = ?, failures = 0, "
                         "locked_until = NULL WHERE name = ?", (digest, now, key))
+            con.execute("DELETE FROM sessions WHERE name = ?", (key,))
             self._audit(con, by, "account_passwd", key, client, now)
             info = self._read(con, key)
         log.info("账号 %s 的密码已修改", key)
@@ -279,6 +289,7 @@ class AccountStore:
             if self._read(con, key).role == "admin" and self._admins(con) == 1:
                 raise StoreError(LAST_ADMIN)
             con.execute("DELETE FROM accounts WHERE name = ?", (key,))
+            con.execute("DELETE FROM sessions WHERE name = ?", (key,))
             self._audit(con, by, "account_remove", key, client, now)
         log.info("已删除账号 %s", key)
 
@@ -332,6 +343,53 @@ class AccountStore:
             raise refusal
         log.info("账号 %s 已登录", key)
         return Account(key, role, area)
+
+    # ---- sessions: a login that outlives a reload ------------------------
+    def open_session(self, name: str) -> str:
+        """A new session of account ``name`` after a login: a random token for the
+        browser (kept in a cookie); only its SHA-256 is stored."""
+        token = secrets.token_urlsafe(32)
+        now = self._now_iso()
+        with self._transaction() as con:
+            key = self._existing(con, name)
+            con.execute("INSERT INTO sessions (token_hash, name, created, last_seen) "
+                        "VALUES (?, ?, ?, ?)", (_token_hash(token), key, now, now))
+        return token
+
+    def resume(self, token, idle_minutes: int) -> Account | None:
+        """The account of a session token seen within ``idle_minutes``; ``None`` for an
+        unknown, expired or locked one (an expired one is removed)."""
+        if not isinstance(token, str) or not token:
+            return None
+        now = self.clock()
+        with self._transaction() as con:
+            row = con.execute("SELECT s.last_seen, a.name, a.role, a.area, a.locked_until "
+                              "FROM sessions s JOIN accounts a ON a.name = s.name "
+                              "WHERE s.token_hash = ?", (_token_hash(token),)).fetchone()
+            if row is None:
+                return None
+            last_seen, key, role, area, locked_until = row
+            if datetime.fromisoformat(last_seen) + timedelta(minutes=idle_minutes) < now or (
+                    locked_until and datetime.fromisoformat(locked_until) > now):
+                con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+                return None
+            if (now - datetime.fromisoformat(last_seen)).total_seconds() >= TOUCH_SECONDS:
+                con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                            (_iso(now), _token_hash(token)))
+        return Account(key, role, area)
+
+    def touch(self, token) -> None:
+        """The session was used now (its idle time starts again)."""
+        if isinstance(token, str) and token:
+            with self._transaction() as con:
+                con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                            (self._now_iso(), _token_hash(token)))
+
+    def close_session(self, token) -> None:
+        """Forget a session (logout, idle)."""
+        if isinstance(token, str) and token:
+            with self._transaction() as con:
+                con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
 
     # ---- internals -----------------------------------------------------
     def _count_failure(self, con, key: str, failures: int, now: datetime,
@@ -422,6 +480,10 @@ class AccountStore:
 
 def _lookup_key(name) -> str:
     return unicodedata.normalize("NFKC", name).strip() if isinstance(name, str) else ""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _iso(moment: datetime) -> str:

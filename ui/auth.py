@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo import access
 from geo.access import Account, Area
-from geo.accounts import AccountStore, LoginError
+from geo.accounts import TOUCH_SECONDS, AccountStore, LoginError
 from geo.audit import AuditLog
 from geo.settings import Settings, load_settings
 from geo.store import StoreError
@@ -24,6 +24,10 @@ from texts import auth as ta
 log = logging.getLogger(__name__)
 
 ACCOUNT_KEY, SEEN_KEY, NOTICE_KEY = "_account", "_account_seen", "_login_notice"
+TOKEN_KEY, COOKIE_KEY, TOUCHED_KEY = "_session_token", "_session_cookie", "_session_touched"
+# The browser's cookie holding a built-in account's session token (SameSite=Strict, no
+# expiry: it ends with the browser; the server ends it after idle_minutes or a logout).
+COOKIE = "ljwg_session"
 # Streamlit's English "Press Enter to submit form" under the login fields.
 _HIDE_INSTRUCTIONS = "<style>[data-testid='InputInstructions']{display:none}</style>"
 
@@ -81,11 +85,15 @@ def gate() -> Account | None:
     now = time.monotonic()
     if account is not None and seen is not None and now - seen > settings.idle_minutes * 60:
         audit("logout", account=account, result=ta.IDLE_RESULT)
+        _close_session(settings)
         _forget()
         if settings.auth_mode == "oidc":
             st.logout()
         st.session_state[NOTICE_KEY] = ta.IDLE.format(minutes=settings.idle_minutes)
         account = None
+    if account is None and settings.auth_mode == "accounts" and ACCOUNT_KEY not in \
+            st.session_state:
+        account = _resumed(settings)
     try:
         account = current()
     except access.AccessDenied as exc:
@@ -114,17 +122,26 @@ def _refreshed(settings: Settings, account: Account) -> Account | None:
         log.error("账号库无法读取：%s", exc)
         return account
     if info is None:
+        _close_session(settings)
         _forget()
         st.session_state[NOTICE_KEY] = ta.REMOVED_ACCOUNT.format(name=account.name)
         return None
     if info.account != account:
         st.session_state[ACCOUNT_KEY] = info.account
+    token, touched = st.session_state.get(TOKEN_KEY), st.session_state.get(TOUCHED_KEY, 0.0)
+    if token and time.monotonic() - touched >= TOUCH_SECONDS:
+        try:
+            _accounts(settings).touch(token)
+            st.session_state[TOUCHED_KEY] = time.monotonic()
+        except StoreError as exc:
+            log.error("会话无法更新：%s", exc)
     return info.account
 
 
 def login_page() -> None:
     """The only page before a login: 用户名 / 密码 / 登录 (or the provider's button)."""
     settings = load_settings()
+    session_cookie()
     st.title(texts.APP_TITLE)
     st.caption(texts.APP_SUBTITLE)
     notice = st.session_state.pop(NOTICE_KEY, None)
@@ -157,9 +174,54 @@ def _login(settings: Settings, name: str, password: str) -> None:
     except StoreError as exc:
         st.error(texts.plain(str(exc)))
         return
+    try:
+        token = _accounts(settings).open_session(account.name)
+    except StoreError as exc:  # logged in for this page only
+        log.error("会话无法保存：%s", exc)
+    else:
+        st.session_state[TOKEN_KEY] = st.session_state[COOKIE_KEY] = token
     st.session_state[ACCOUNT_KEY] = account
     st.session_state[SEEN_KEY] = time.monotonic()
     st.rerun()
+
+
+def _resumed(settings: Settings) -> Account | None:
+    """A session of this browser still open on the server (a reload, a new tab)."""
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 — no request behind the session (AppTest)
+        token = None
+    if not token:
+        return None
+    try:
+        account = _accounts(settings).resume(token, settings.idle_minutes)
+    except StoreError as exc:
+        log.error("账号库无法读取：%s", exc)
+        return None
+    if account is not None:
+        st.session_state[ACCOUNT_KEY] = account
+        st.session_state[TOKEN_KEY] = token
+    return account
+
+
+def _close_session(settings: Settings) -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        try:
+            _accounts(settings).close_session(token)
+        except StoreError as exc:
+            log.error("会话无法关闭：%s", exc)
+    st.session_state[COOKIE_KEY] = ""
+
+
+def session_cookie() -> None:
+    """Write (after a login) or clear (after a logout) the browser's session cookie, once."""
+    if COOKIE_KEY not in st.session_state:
+        return
+    token = st.session_state.pop(COOKIE_KEY)
+    value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else \
+        f"{COOKIE}=; path=/; SameSite=Strict; max-age=0"
+    st.html(f"<script>document.cookie = {value!r};</script>", unsafe_allow_javascript=True)
 
 
 def logout() -> None:
@@ -167,8 +229,10 @@ def logout() -> None:
     account = st.session_state.get(ACCOUNT_KEY)
     if account is not None:
         audit("logout", account=account)
+    settings = load_settings()
+    _close_session(settings)
     _forget()
-    if load_settings().auth_mode == "oidc":
+    if settings.auth_mode == "oidc":
         st.logout()
 
 
@@ -182,6 +246,7 @@ def sidebar_badge(account: Account) -> None:
     if account.login_off:
         st.caption(ta.OFF)
         return
+    session_cookie()
     area = account.area or ta.WHOLE
     st.caption(ta.WHO.format(name=texts.plain(account.name),
                                      role=access.ROLE_NAMES[account.role], area=area))

@@ -322,6 +322,32 @@ def test_a_county_viewer_sees_its_county_and_no_more(accounts_server, browser):
         assert recorded.errors == []
 
 
+def test_a_login_outlives_a_reload_and_a_new_tab_until_logout(accounts_server, browser):
+    """A reload or a second tab of the same browser is still logged in (a session
+    cookie whose token the server keeps, hashed); after 退出登录 neither is."""
+    with recorded_page(browser) as recorded:
+        page = recorded.page
+        page.goto(accounts_server["url"], wait_until="domcontentloaded")
+        _log_in(recorded, "yong_view")
+        cookie = next(c for c in page.context.cookies() if c["name"] == "ljwg_session")
+        assert len(cookie["value"]) >= 40 and cookie["sameSite"] == "Strict"
+        page.reload(wait_until="domcontentloaded")
+        _logged_in(recorded, "yong_view")
+        assert page.get_by_role("button", name="登录", exact=True).count() == 0
+        second = page.context.new_page()
+        second.goto(accounts_server["url"] + "/joint", wait_until="domcontentloaded")
+        second.get_by_text("当前账号：yong_view（").wait_for(timeout=120_000)
+        second.close()
+        runs = recorded.runs
+        page.locator("[data-testid='stSidebar']").get_by_role("button", name="退出登录").click()
+        recorded.wait_for_run(runs)
+        _login_form(recorded)
+        page.reload(wait_until="domcontentloaded")
+        _login_form(recorded)
+        assert page.get_by_text("当前账号：").count() == 0
+        assert recorded.errors == []
+
+
 # ---- login off (mode "none") -----------------------------------------------------------
 
 def test_login_off_imports_only_from_the_machine_itself(open_server, browser, income_csv):

@@ -386,3 +386,56 @@ def test_a_damaged_hash_is_a_wrong_password(store, caplog):
 
 def test_login_error_is_a_store_error():
     assert issubclass(LoginError, StoreError) and issubclass(LoginError, ValueError)
+
+
+# ---- sessions: a login that outlives a reload -----------------------------------------
+def test_a_session_resumes_until_idle(store, clock):
+    store.add("zhang", PASSWORD, role="planner", area="350481")
+    token = store.open_session("zhang")
+    assert store.resume(token, idle_minutes=30) == Account("zhang", "planner", "350481")
+    clock.move(minutes=29)
+    store.touch(token)                      # used: the idle time starts again
+    clock.move(minutes=29)
+    assert store.resume(token, idle_minutes=30) is not None
+    clock.move(minutes=30, seconds=1)
+    assert store.resume(token, idle_minutes=30) is None
+    clock.move(minutes=-60)                 # an expired session is gone, not just idle
+    assert store.resume(token, idle_minutes=30) is None
+
+
+def test_a_session_follows_the_account_and_ends_with_it(store):
+    store.add("zhang", PASSWORD, role="planner")
+    store.add("li", PASSWORD, role="admin")
+    first, second = store.open_session("zhang"), store.open_session("zhang")
+    store.update("zhang", role="viewer", area="350481003")
+    assert store.resume(first, 30) == Account("zhang", "viewer", "350481003")
+    store.close_session(first)              # logout: this browser only
+    assert store.resume(first, 30) is None and store.resume(second, 30) is not None
+    store.set_password("zhang", "another password")  # every session of the account ends
+    assert store.resume(second, 30) is None
+    third = store.open_session("zhang")
+    store.remove("zhang")
+    assert store.resume(third, 30) is None
+
+
+def test_a_locked_account_does_not_resume(store):
+    store.add("zhang", PASSWORD)
+    token = store.open_session("zhang")
+    fail(store, "zhang", LOCK_FAILURES)
+    assert store.resume(token, 30) is None
+
+
+@pytest.mark.parametrize("token", [None, "", 42, "not-a-token"])
+def test_unknown_tokens_resume_nothing(store, token):
+    store.add("zhang", PASSWORD)
+    store.open_session("zhang")
+    assert store.resume(token, 30) is None
+
+
+def test_only_the_hash_of_a_token_is_stored(store):
+    store.add("zhang", PASSWORD)
+    token = store.open_session("zhang")
+    assert token.encode() not in store.path.read_bytes()
+    with sqlite3.connect(store.path) as con:
+        (stored,) = con.execute("SELECT token_hash FROM sessions").fetchone()
+    assert len(stored) == 64 and stored != token
