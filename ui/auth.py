@@ -24,6 +24,7 @@ from texts import auth as ta
 log = logging.getLogger(__name__)
 
 ACCOUNT_KEY, SEEN_KEY, NOTICE_KEY = "_account", "_account_seen", "_login_notice"
+REFUSED_KEY = "_oidc_refused"
 TOKEN_KEY, COOKIE_KEY, TOUCHED_KEY = "_session_token", "_session_cookie", "_session_touched"
 # The browser's cookie holding a built-in account's session token (SameSite=Strict, no
 # expiry: it ends with the browser; the server ends it after idle_minutes or a logout).
@@ -96,12 +97,13 @@ def gate() -> Account | None:
         account = _resumed(settings)
     try:
         account = current()
-    except access.AccessDenied as exc:
+    except access.AccessDenied as exc:  # the provider knows them, the dashboard does not
+        if st.session_state.get(REFUSED_KEY) != str(exc):  # audited once, said every run
+            claims = st.user.to_dict()
+            who = claims.get("preferred_username") or claims.get("email") or claims.get("sub")
+            audit("login", account=str(who or "?"), object=ta.OIDC, result=str(exc))
+            st.session_state[REFUSED_KEY] = str(exc)
         st.session_state[NOTICE_KEY] = str(exc)
-        claims = st.user.to_dict()
-        who = claims.get("preferred_username") or claims.get("email") or claims.get("sub")
-        audit("login", account=str(who or "?"), object=ta.OIDC, result=str(exc))
-        st.logout()
         account = None
     if account is None:
         return None
@@ -147,6 +149,9 @@ def login_page() -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.warning(notice)
+    if settings.auth_mode == "oidc" and st.user.is_logged_in:  # refused: leave the provider
+        st.button(ta.OIDC_LOGOUT, type="primary", key="logout_oidc", on_click=st.logout)
+        return
     if settings.auth_mode == "oidc":
         st.button(ta.OIDC_LOGIN, type="primary", key="login_oidc",
                   on_click=st.login, args=(settings.oidc.get("provider") or None,) if

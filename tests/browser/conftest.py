@@ -43,15 +43,16 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def start_server(data_path, log_path, config=None, address="127.0.0.1"):
+def start_server(data_path, log_path, config=None, address="127.0.0.1", port=None, extra=()):
     """Start ``streamlit run dashboard.py`` on a free port; return (process, url).
 
     ``data_path`` None: no ``DASHBOARD_DATA`` (the data store or the demo is
     shown); ``config``: a settings file for ``DASHBOARD_CONFIG``; ``address``
     the one to listen on ("0.0.0.0": every address of the machine; the URL
-    returned is still the loopback one).
+    returned is still the loopback one); ``port`` one chosen by the caller (else a free
+    one); ``extra`` more ``streamlit run`` options.
     """
-    port = _free_port()
+    port = port or _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DASHBOARD_DATA", "DASHBOARD_CONFIG")}
     if data_path is not None:
         env["DASHBOARD_DATA"] = str(data_path)
@@ -61,7 +62,8 @@ def start_server(data_path, log_path, config=None, address="127.0.0.1"):
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", address, "--server.headless", "true",
          # printed as "URL: http://127.0.0.1:PORT" (below), and no look-up of an external address
-         *(["--browser.serverAddress", "127.0.0.1"] if address != "127.0.0.1" else [])],
+         *(["--browser.serverAddress", "127.0.0.1"] if address != "127.0.0.1" else []),
+         *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         encoding="utf-8", errors="replace")
     url = f"http://127.0.0.1:{port}"

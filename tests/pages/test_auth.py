@@ -412,6 +412,9 @@ def test_oidc_without_a_mapped_role_is_refused(oidc_app):
     at.user = {"is_logged_in": True, "preferred_username": "qian", "groups": ["other"]}
     at.run()
     assert not at.exception
-    assert [b.label for b in at.button] == ["使用统一身份认证登录"]
+    assert [b.label for b in at.button] == ["退出统一身份认证，换一个账号"]
     assert "统一身份认证账号 qian 没有本看板的角色" in at.warning[0].value
-    assert "没有本看板的角色" in AuditLog(oidc_app).entries()[0].result
+    at.run()
+    assert "统一身份认证账号 qian 没有本看板的角色" in at.warning[0].value
+    entries = AuditLog(oidc_app).entries()
+    assert len(entries) == 1 and "没有本看板的角色" in entries[0].result  # audited once
