@@ -4,7 +4,8 @@ import streamlit as st
 from analysis.kpis import KPI_LABELS
 from maps.overview import overview_map
 import texts
-from ui import cached, frame
+from texts import auth as ta
+from ui import auth, cached, frame
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
                          village_line)
 
@@ -39,6 +40,8 @@ with switch:
         st.query_params["theme"] = chosen
         st.rerun()
     st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
+    if auth.current().login_off:  # the sidebar (and its notice) is hidden on this screen
+        st.caption(ta.OFF_SHORT)
     if frame.can_go_up():
         st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
                   key="briefing_up")
