@@ -123,3 +123,6 @@ IMPORT_PLAN_HELP = ("用本方案替换当前数据的联村党组织和成员�
                     "校验通过后成为新的当前数据版本。")
 IMPORTED_PLAN = "方案“{name}”已成为新的数据版本 {id}"
 PLAN_INVALID = "方案不能导入为数据版本："
+AREA_FIGURES_TITLE = "方案指标（本账号范围内）"
+AREA_JOINT = "本区域联建村数"
+AREA_COVERAGE = "本区域联村覆盖率"

@@ -24,7 +24,7 @@ from maps.styles import legend_html
 from report.exports import comparison_to_xlsx, table_to_csv
 import texts
 from texts import planning as tp
-from ui import auth, cached, cached_planning as cp, review_sections as review
+from ui import auth, cached, cached_planning as cp, frame, review_sections as review
 from ui import planning_state as state
 from ui.cached_joint import village_names
 
@@ -55,6 +55,18 @@ def figure_cards(result: dict) -> None:
             delta = (texts.format_delta(change, "%") if key in PERCENT_KEYS
                      else texts.format_delta(change, "个"))
         col.metric(label, _value(key, values[key]), delta)
+
+
+def area_cards(area: dict, result: dict) -> None:
+    """The scenario's figures inside the account's area, with their change against today."""
+    cards = ((tp.AREA_JOINT, f"{area['joint']} 个", area["joint"] - area["today_joint"], "个"),
+             (tp.AREA_COVERAGE, texts.format_value(area["coverage"], "%"),
+              (area["coverage"] or 0) - (area["today_coverage"] or 0), "%"),
+             (tp.FIGURE_LABELS["new_villages"], f"{result['new_villages_count']} 个", 0, "个"),
+             (tp.FIGURE_LABELS["projected_gain"],
+              _value("projected_gain", result["projected_income_gain"]), 0, "万元"))
+    for col, (label, value, change, unit) in zip(st.columns(len(cards)), cards):
+        col.metric(label, value, texts.format_delta(change, unit) if change else None)
 
 
 def _on_map_click(names: dict) -> None:
@@ -118,9 +130,13 @@ def edit_section(src, params, county, township, rules, settings) -> None:
                         (tp.DUPLICATE_CODES, result["duplicate_codes"])):
         if codes:
             st.warning(warn.format(codes="、".join(texts.plain(c) for c in codes[:20])))
-    st.markdown(f"**{tp.FIGURES}**")
-    figure_cards(result)
     area = cp.area_figures(src, params, doc, county, township)
+    if frame.held_county() is None:
+        st.markdown(f"**{tp.FIGURES}**")
+        figure_cards(result)
+    elif area is not None:  # an area account: its area's figures, never the city's
+        st.markdown(f"**{tp.AREA_FIGURES_TITLE}**")
+        area_cards(area, result)
     if area is not None and area["villages"]:
         st.caption(tp.AREA_FIGURES.format(
             joint=area["joint"], villages=area["villages"],
@@ -382,8 +398,9 @@ def comparison_view(src, params, county, township, rules, settings, doc_a, doc_b
             st.markdown(f"**{texts.plain(title)}**")
             st_folium(scenario_map(base, doc if doc is not None else cp.today(src)),
                       key=map_key, height=420, use_container_width=True, returned_objects=[])
-    st.subheader(tp.COMPARE_FIGURES, anchor=False)
-    st.dataframe(figures_view(comparison.figures, title_a, title_b), hide_index=True)
+    if frame.held_county() is None:  # the figures are the city's: not for an area account
+        st.subheader(tp.COMPARE_FIGURES, anchor=False)
+        st.dataframe(figures_view(comparison.figures, title_a, title_b), hide_index=True)
     st.subheader(tp.COMPARE_MOVED.format(n=len(comparison.moved)), anchor=False)
     st.dataframe(comparison.moved.rename(columns=MOVED_LABELS), hide_index=True)
     a, b = st.columns(2)

@@ -190,6 +190,9 @@ def test_planner_saves_and_submits_reviewer_approves(accounts_app, demo):
     at = _planning(login(start(), "planner"))
     assert not at.exception
     assert at.title[0].value == "分组规划 · 永安市 · 坂岗街道"
+    labels = [m.label for m in at.metric]  # the township's figures, never the city's
+    assert labels[:2] == ["本区域联建村数", "本区域联村覆盖率"]
+    assert "联村党组织数" not in labels and "联村覆盖率" not in labels
     assert "方案审核" not in at.get("button_group")[0].proto.options.__str__()
     _in_area(at).button(key="plan_new").click().run()
     members = next(m for m in at.multiselect if m.key.endswith("_members"))
