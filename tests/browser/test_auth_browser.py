@@ -403,8 +403,9 @@ def test_a_plan_goes_from_planner_to_reviewer_and_all_is_in_the_audit_log(
         page = recorded.page
         page.goto(url, wait_until="domcontentloaded")
         _log_in(recorded, "ban_plan")
-        _go(recorded, "分组规划", "联建村人口覆盖率")
+        _go(recorded, "分组规划", "本区域联建村数")
         assert demo["township"] in page.locator("h1").first.inner_text()
+        assert page.get_by_text("联建村人口覆盖率").count() == 0  # no city-wide card
         _click_key(recorded, "plan_new")
         for name in (first, second):
             members = page.locator("[class*='st-key-plan_'][class*='_members'] "
@@ -441,7 +442,7 @@ def test_a_plan_goes_from_planner_to_reviewer_and_all_is_in_the_audit_log(
         page = recorded.page
         page.goto(url, wait_until="domcontentloaded")
         _log_in(recorded, "yong_rev")
-        _go(recorded, "分组规划", "联建村人口覆盖率")
+        _go(recorded, "分组规划", "本区域联建村数")
         _mode(recorded, "方案审核")
         page.get_by_text("选择待审核方案").wait_for(timeout=60_000)
         page.get_by_text("与现状对比").wait_for(timeout=60_000)
