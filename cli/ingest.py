@@ -1,10 +1,15 @@
 """``python -m analysis import FILE --layer NAME --into DATA.gpkg`` (SPEC §5).
 
-Exit 0: imported, warnings printed; 1: refused, one Chinese line per problem
-(layer, field, row) and DATA.gpkg unchanged; 2: usage error.
+Exit 0: imported, what was converted and the warnings printed; 1: refused, one
+Chinese line per problem (layer, field, row) and DATA.gpkg unchanged; 2: usage
+error.  ``--attributes SHEET`` joins a sheet of village attributes to the
+boundaries of FILE (``villages`` only); ``--village 乡镇/村名=村代码`` settles a
+name that matches no village or several.
 
 >>> _mapping_pair("村名=name")
 ('村名', 'name')
+>>> _village_pair("清溪镇/上平村=350999101201")
+('清溪镇/上平村', '350999101201')
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from geo.audit import AuditLog
 from geo.ingest.coords import COORD_SYSTEMS
 from geo.ingest.plan import import_into
 from geo.ingest.read import FORMAT_LABELS, ImportOptions
+from geo.problems import INFO, WARNING
 from geo.settings import load_settings
 
 
@@ -28,21 +34,35 @@ def _mapping_pair(text: str) -> tuple[str, str]:
     return source.strip(), target.strip()
 
 
+def _village_pair(text: str) -> tuple[str, str]:
+    name, sep, code = text.rpartition("=")
+    if not sep or not name.strip() or not code.strip():
+        raise argparse.ArgumentTypeError(
+            f"应为 乡镇/村名=村代码（如 清溪镇/上平村=350999101201），实际为 {text!r}")
+    return name.strip(), code.strip()
+
+
 def cmd_import(args) -> int:
     """Run one import; print the outcome in Chinese; return the exit code."""
+    if args.attributes and args.layer != s.VILLAGES:
+        args.parser.error("--attributes 只用于 --layer villages（边界文件 + 村属性表）")
     options = ImportOptions(source_layer=args.source_layer, encoding=args.encoding, crs=args.crs,
                             coords=args.coords, mapping=dict(args.map))
-    outcome = import_into(args.into, args.file, args.layer, options)
+    attribute_options = ImportOptions(source_layer=args.attributes_sheet,
+                                      encoding=args.attributes_encoding, mapping=dict(args.map))
+    outcome = import_into(args.into, args.file, args.layer, options, args.attributes,
+                          attribute_options, dict(args.village))
     errors = [p for p in outcome.problems if p.is_error]
-    warnings = [p for p in outcome.problems if not p.is_error]
+    warnings = [p for p in outcome.problems if p.severity == WARNING]
+    notes = [p for p in outcome.problems if p.severity == INFO]
     if not outcome.imported:
-        for p in errors + warnings:
+        for p in errors + warnings + notes:
             print(str(p), file=sys.stderr)
         print(f"未导入：{len(errors)} 个错误，{len(warnings)} 个警告；{args.into} 未改动。",
               file=sys.stderr)
         _audit(args, f"未导入：{len(errors)} 个错误")
         return EXIT_INVALID
-    for p in warnings:
+    for p in notes + warnings:
         print(str(p))
     read = outcome.plan.read
     rows = len(outcome.plan.layers[args.layer])
@@ -53,8 +73,12 @@ def cmd_import(args) -> int:
         details.append(f"编码 {read.encoding.describe()}")
     if read.crs:
         details.append(f"坐标系 {read.crs}")
+    if read.attributes is not None:
+        attrs = read.attributes
+        details.append("属性表 " + FORMAT_LABELS.get(attrs.file_format, attrs.file_format)
+                       + (f" {attrs.source_layer}" if attrs.source_layer else ""))
     print(f"已导入 {s.layer_label(args.layer)} {rows} 行（{'，'.join(details)}）到 {args.into}"
-          f"（{len(warnings)} 个警告）。")
+          f"（{len(warnings)} 个警告" + (f"，{len(notes)} 条读取说明" if notes else "") + "）。")
     if outcome.previous:
         print(f"原数据已保存为 {outcome.previous}")
     _audit(args, f"成功，{rows} 行")
@@ -75,7 +99,11 @@ def _audit(args, result: str) -> None:
 def add_import_parser(sub) -> None:
     """Register the ``import`` subcommand on the subparsers of :mod:`cli.main`."""
     p = sub.add_parser("import", help="导入文件为数据集的一个图层"
-                                      "（GeoPackage、GeoJSON、Shapefile、CSV、XLSX）")
+                                      "（GeoPackage、GeoJSON、Shapefile、CSV、XLSX）",
+                       description="表格可按人们常用的样子填写：收入表可每年一列（2019、2019年、"
+                                   "2019年收入）；村可用 乡镇+村名 指明（忽略 村委会、村民委员会、"
+                                   "社区居民委员会、居委会 及末尾的“村”）；数字可带千位分隔符和单位"
+                                   "（万元照用，元除以 10000）。")
     p.add_argument("file", metavar="FILE",
                    help="要导入的文件（.gpkg、.geojson、.zip、.shp、.csv、.xlsx）")
     p.add_argument("--layer", required=True, choices=list(s.LAYERS), metavar="NAME",
@@ -93,4 +121,13 @@ def add_import_parser(sub) -> None:
                    help="列对应（可重复），如 --map 村名=name")
     p.add_argument("--sheet", "--source-layer", dest="source_layer", metavar="S",
                    help="Excel 工作表、GeoPackage 图层或压缩包内的 .shp 名称")
-    p.set_defaults(func=cmd_import)
+    p.add_argument("--attributes", metavar="SHEET",
+                   help="村属性表（.xlsx、.csv 等；只用于 --layer villages）：FILE 为村界，"
+                        "二者按村代码或乡镇+村名连接为一个村图层")
+    p.add_argument("--attributes-sheet", metavar="S", help="属性表的 Excel 工作表名称")
+    p.add_argument("--attributes-encoding", metavar="ENC", help="属性表（CSV）的文本编码")
+    p.add_argument("--village", action="append", default=[], type=_village_pair,
+                   metavar="乡镇/村名=村代码",
+                   help="指定一个对不上或不唯一的村名对应哪个村（可重复），"
+                        "如 --village 清溪镇/上平村=350999101201")
+    p.set_defaults(func=cmd_import, parser=p)

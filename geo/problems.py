@@ -15,7 +15,8 @@ from geo.schema import LAYERS, field_label, layer_label
 
 ERROR = "error"
 WARNING = "warning"
-_SEVERITY_LABEL = {ERROR: "错误", WARNING: "警告"}
+INFO = "info"  # what an import did to the values (units converted …): neither refuses nor warns
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "说明"}
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class Problem:
 
     Parameters
     ----------
-    severity : ``"error"`` refuses the dataset, ``"warning"`` only reports.
+    severity : ``"error"`` refuses the dataset, ``"warning"`` only reports,
+        ``"info"`` says how an import read the values (units converted …).
     code : short machine key (``missing_field``, ``duplicate_id`` …).
     layer, field : canonical layer and field names, or ``None``.
     row : 1-based row number within the layer, or ``None``.
@@ -61,7 +63,7 @@ class Problem:
 
     def __str__(self) -> str:
         loc = self.location()
-        head = _SEVERITY_LABEL.get(self.severity, self.severity)
+        head = SEVERITY_LABELS.get(self.severity, self.severity)
         return f"{head}：{loc}：{self.message}" if loc else f"{head}：{self.message}"
 
     def as_dict(self) -> dict:
@@ -83,7 +85,8 @@ def _row_key(layer: str | None) -> str:
 
 
 class HasProblems:
-    """``errors`` and ``warnings`` of an object with a ``problems`` sequence."""
+    """``errors``, ``warnings`` and ``notes`` (severity info) of an object with a
+    ``problems`` sequence."""
 
     problems: tuple
 
@@ -93,7 +96,11 @@ class HasProblems:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == INFO]
 
 
 class DatasetError(ValueError):

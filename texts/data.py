@@ -55,6 +55,26 @@ BASE_LEFT = ("正在使用的数据集本身有 {n} 个错误：本次导入修�
              "（见下表），导入后的数据集仍然无效，不能导入。请同时导入或修正有错误的其他图层。")
 BASE_INVALID = "正在使用的数据集本身有 {n} 个错误（见下表）；请先解决表中第一行所说的问题。"
 PREVIEW = "数据预览（前 50 行）"
+PREVIEW_READ = "导入后的数据预览（按读入后的样子：宽表已转为每村每年一行，数字已换算；前 50 行）"
+PREVIEW_MARKED = "表头带括号说明的列是读入时换算或匹配得到的：{marks}。"
+TWO_FILES = "边界和属性分两个文件（村界 Shapefile/GeoJSON + 村属性 Excel/CSV）"
+TWO_FILES_HELP = ("村界文件只需有村代码或乡镇+村名；户数、人口、类型、星级等属性放在第二个文件中，"
+                  "二者按村代码（或乡镇+村名）一一连接为一个村图层。")
+ATTRIBUTES_FILE = "选择村属性表（Excel 或 CSV；与村界按村代码或乡镇+村名连接）"
+ATTRIBUTES_SHEET = "属性表的工作表"
+ATTRIBUTES_SHEET_PLACEHOLDER = "选择属性表的工作表"
+ATTRIBUTES_WAITING = "请再选择村属性表；只有村界时按一个文件导入。"
+READ_ATTRIBUTES = "属性表：{fmt}{sheet}，{n} 行"
+NAMES = "村名对应"
+NAMES_HELP = ("以下村名在数据集中对不上或不唯一（已按最接近的排序）。"
+              "请为每个名称选择对应的村（社区）；确认导入后会记住，下次自动套用。"
+              "未选择的：收入表中该行不导入，联村成员表不能导入。")
+NAME_PICK = "“{name}”（第 {rows} 行）"
+NAME_NONE = "（未选择）"
+NAME_PLACEHOLDER = "选择对应的村（社区）"
+NAMES_RECALLED = "已自动套用上次确认的村名对应（{n} 个）。"
+NAMES_MORE = ("另有 {n} 个名称对不上（见上方校验结果）。这么多时通常是乡镇或村名列有误，"
+              "请先检查表格后重新上传。")
 NOTE = "版本说明（可选）"
 NOTE_PLACEHOLDER = "如：2026 年村集体经营性收入"
 DEFAULT_NOTE = "导入 {layer}"

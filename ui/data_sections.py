@@ -2,12 +2,15 @@
 upload checked before anything changes, templates and the guide.
 
 The reading, merging and validating are :mod:`geo.ingest.read` and
-:mod:`geo.ingest.plan` (the same code as ``python -m analysis import``);
+:mod:`geo.ingest.plan` (the same code as ``python -m analysis import``); the
+names to settle, the preview of the sheet as read and the second file of a
+villages import (boundaries + attributes) are :mod:`ui.data_sheets`;
 versions are :class:`geo.store.DataStore`.  Nothing replaces the dataset in
 use until the whole dataset with the new layer is valid and the user confirms.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -18,7 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from geo import access, schema as s
+from geo.ingest.attributes import read_with_attributes
 from geo.ingest.base import read_base
+from geo.ingest.by_name import remember_names
 from geo.ingest.columns import recalled_mapping, remember_mapping
 from geo.ingest.coords import COORD_SYSTEMS, crs_choices
 from geo.ingest.plan import (plan_import, problems_csv_bytes, problems_table, problems_xlsx_bytes,
@@ -30,7 +35,7 @@ from geo.settings import ENV_DATA
 from geo.store import DataStore
 import texts
 from texts import data as td
-from ui import auth
+from ui import auth, data_sheets as sheets
 from ui.cached import Source, dataset
 
 UPLOAD_TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
@@ -88,18 +93,28 @@ def versions_section(src: Source, store: DataStore) -> None:
 def _unstage() -> None:
     """Remove the previous upload's temporary folder of this session, and what was read of it."""
     st.session_state.pop("data_memo", None)
+    st.session_state.pop("data_staged_attr", None)
     staged = st.session_state.pop("data_staged", None)
     if staged:
         shutil.rmtree(Path(staged).parent, ignore_errors=True)
 
 
-def _staged(upload) -> Path:
-    """The uploaded bytes in a private temporary folder, under a safe name."""
+def _safe_name(upload) -> str:
+    return re.sub(r"[^\w.\-]+", "_", Path(upload.name).name)[-80:] or "upload"
+
+
+def _staged(upload, attributes=None) -> Path:
+    """The uploaded bytes in a private temporary folder, under a safe name (the
+    attribute file of a villages import in a folder of its own inside it)."""
     _unstage()
     folder = Path(tempfile.mkdtemp(prefix="upload-"))
-    stem = re.sub(r"[^\w.\-]+", "_", Path(upload.name).name)[-80:] or "upload"
-    path = folder / stem
+    path = folder / _safe_name(upload)
     path.write_bytes(upload.getvalue())
+    if attributes is not None:
+        (folder / "attributes").mkdir()
+        second = folder / "attributes" / _safe_name(attributes)
+        second.write_bytes(attributes.getvalue())
+        st.session_state.data_staged_attr = str(second)
     return path
 
 
@@ -129,11 +144,18 @@ def _memo(key: tuple, compute):
     return memo[key]
 
 
-def _read(path: Path, layer: str, settings, chosen: dict, mapping: dict):
+def _read(path: Path, layer: str, settings, chosen: dict, mapping: dict, second=None):
+    """The upload as read (``second``: the attribute file and its sheet, for villages)."""
     key = ("read", str(path), layer, tuple(sorted(chosen.items())),
-           tuple(sorted(mapping.items())))
-    return _memo(key, lambda: read_upload(path, layer, options_from_settings(
-        settings, **chosen, mapping=mapping)))
+           tuple(sorted(mapping.items())), second)
+
+    def compute():
+        options = options_from_settings(settings, **chosen, mapping=mapping)
+        if second is None:
+            return read_upload(path, layer, options)
+        return read_with_attributes(path, second[0], options,
+                                    dataclasses.replace(options, source_layer=second[1]))
+    return _memo(key, compute)
 
 
 def _mapping(result, layer: str, suffix: str) -> dict:
@@ -191,26 +213,42 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
     layers = list(s.LAYERS)
     layer = st.selectbox(td.LAYER, layers, format_func=s.layer_label, key="data_layer",
                          placeholder=td.LAYER_PLACEHOLDER)
+    uploads = st.session_state.get("data_uploads", 0)
     upload = st.file_uploader(td.FILE, type=UPLOAD_TYPES, help=texts.UPLOAD_WORDS,
-                              key=f"data_upload_{st.session_state.get('data_uploads', 0)}")
+                              key=f"data_upload_{uploads}")
+    attributes = None
+    if layer == s.VILLAGES and st.toggle(td.TWO_FILES, key="data_two_files",
+                                         help=td.TWO_FILES_HELP):
+        attributes = st.file_uploader(td.ATTRIBUTES_FILE, type=UPLOAD_TYPES,
+                                      help=texts.UPLOAD_WORDS, key=f"data_attr_upload_{uploads}")
+        if attributes is None:
+            st.caption(td.ATTRIBUTES_WAITING)
     start_new = layer == s.VILLAGES and st.toggle(td.START_NEW, value=src.is_demo,
                                                   key="data_start_new", help=td.START_NEW_HELP)
     if upload is None:
         _unstage()
         return
-    if st.session_state.get("data_upload_id") != (upload.file_id, layer):
-        st.session_state.data_upload_id = (upload.file_id, layer)
+    ident = (upload.file_id, layer, attributes.file_id if attributes else None)
+    if st.session_state.get("data_upload_id") != ident:
+        st.session_state.data_upload_id = ident
         st.session_state.data_mapping = None
-        st.session_state.data_staged = str(_staged(upload))
+        st.session_state.data_staged = str(_staged(upload, attributes))
+        sheets.start_picks(settings.folder)
     path = Path(st.session_state.data_staged)
-    suffix = f"{upload.file_id}_{layer}"
+    suffix = "_".join(str(part) for part in ident if part)
     chosen = _choices(suffix)
-    result = _read(path, layer, settings, chosen, {})
+    second = ((st.session_state.data_staged_attr, None) if attributes is not None else None)
+    result = _read(path, layer, settings, chosen, {}, second)
     if len(result.available) > 1:
         chosen["source_layer"] = st.selectbox(td.SOURCE_LAYER, list(result.available),
                                               placeholder=td.SOURCE_LAYER_PLACEHOLDER,
                                               key=f"data_source_layer_{suffix}")
-        result = _read(path, layer, settings, chosen, {})
+        result = _read(path, layer, settings, chosen, {}, second)
+    if result.attributes is not None and len(result.attributes.available) > 1:
+        second = (second[0], st.selectbox(td.ATTRIBUTES_SHEET, list(result.attributes.available),
+                                          placeholder=td.ATTRIBUTES_SHEET_PLACEHOLDER,
+                                          key=f"data_attr_sheet_{suffix}"))
+        result = _read(path, layer, settings, chosen, {}, second)
     if st.session_state.data_mapping is None and result.columns:
         recalled = recalled_mapping(settings.folder, layer, result.columns)
         st.session_state.data_mapping = recalled or {}
@@ -218,19 +256,20 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
             st.caption(td.MAPPING_RECALLED)
     mapping = _mapping(result, layer, suffix)
     if mapping:
-        result = _read(path, layer, settings, chosen, mapping)
+        result = _read(path, layer, settings, chosen, mapping, second)
     _read_summary(result)
-    plan = _memo(("plan", id(result), start_new, src),
-                 lambda: plan_import(None if start_new else _base(src), layer, result))
+    sheets.attributes_summary(result)
+    picks = sheets.current_picks()
+    plan = _memo(("plan", id(result), start_new, src, tuple(sorted(picks.items()))),
+                 lambda: plan_import(None if start_new else _base(src), layer, result, picks))
     _report(plan)
-    if result.frame is not None:
-        with st.expander(td.PREVIEW):
-            st.dataframe(pd.DataFrame(result.frame.drop(columns="geometry", errors="ignore"))
-                         .head(50), hide_index=True)
+    sheets.names_section(plan, suffix)
+    sheets.preview_section(plan, result)
     note = st.text_input(td.NOTE, key="data_note", placeholder=td.NOTE_PLACEHOLDER,
                          live=True)
     if st.button(td.CONFIRM, type="primary", disabled=not plan.can_confirm, key="data_confirm"):
-        _confirm(plan, store, settings, layer, result, note, upload.name)
+        _confirm(plan, store, settings, layer, result, note,
+                 upload.name + (f" + {attributes.name}" if attributes is not None else ""))
 
 
 def _base(src: Source):
@@ -273,6 +312,8 @@ def _confirm(plan, store, settings, layer, result, note, source_name) -> None:
         chosen = st.session_state.get("data_mapping")
         if chosen:  # only what the user mapped; the aliases are found again anyway
             remember_mapping(folder, layer, result.columns, chosen)
+        if plan.picked:  # the names the user settled (or that were recalled and still fit)
+            remember_names(folder, plan.picked)
     except (OSError, ValueError) as exc:
         st.error(td.CONFIRM_FAILED.format(error=texts.plain(str(exc))))
         auth.audit("import", f"{s.layer_label(layer)} {source_name}", texts.plain(str(exc)))

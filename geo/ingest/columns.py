@@ -3,7 +3,11 @@
 A column is matched to a field by the field's canonical name, its Chinese
 label or one of its aliases (:mod:`geo.schema`), ignoring case, spaces and
 full-width/half-width differences (``乡镇（街道）`` = ``乡镇(街道)``) and a
-trailing ``（万元）``.  Shapefile column names cut at 10 bytes
+trailing unit (``（万元）``, ``（元）``, ``（户）``, ``(单位：人)``, ``/元`` …;
+:func:`split_unit`, the unit is read by :mod:`geo.ingest.numbers`).  A column
+headed by a year (``2019``, ``2019年``, ``2019年度``, ``2019年收入（元）``) is a
+year column of a wide sheet (:func:`year_header`, :mod:`geo.ingest.wide`).
+Shapefile column names cut at 10 bytes
 (``集体经营性`` for ``集体经营性收入``) match a field when exactly one name
 starts with them.  The user's mapping ``{source column: field}`` wins.
 A confirmed mapping is remembered per layer and set of columns in
@@ -20,6 +24,7 @@ import difflib
 import hashlib
 import json
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +37,15 @@ from geo.problems import ERROR, WARNING, Problem
 
 log = logging.getLogger(__name__)
 MAPPINGS_FILE = "column_maps.json"
-_UNIT = "(万元)"
+# Units a header may end with, in parentheses (after NFKC) or after a slash.
+HEADER_UNITS = ("万元", "元", "户", "人", "名", "个", "项", "%")
+_UNIT_TAIL = re.compile(r"(?:\((?:单位[:：]?)?(%s)\)|/(%s))$" % (("|".join(HEADER_UNITS),) * 2))
+# Layers whose per-year value may come as one column per year: layer → (year field, value field)
+WIDE_LAYERS = {s.VILLAGE_INCOME: (s.YEAR, s.COLLECTIVE_INCOME)}
+_YEAR_HEAD = re.compile(r"^((?:19|20)\d{2})(?:\.0)?(?:年度|年份|年)?(.*)$")
+# Words after the year that still name the value (2019年收入, 2019年村财收入 …)
+_VALUE_WORDS = {"收入", "集体收入", "村集体收入", "经营性收入", "集体经营性收入",
+                "村集体经营性收入", "村财收入", "金额"}
 MAP_HINT = "可用命令行 --map 源列=字段 或页面上的“列对应”指定"
 
 
@@ -50,6 +63,19 @@ def _keys(fld: s.Field) -> list[str]:
     return [normalise_column(k) for k in (fld.name, fld.label, *fld.aliases)]
 
 
+def split_unit(column) -> tuple[str, str | None]:
+    """The comparison key of a column name without its trailing unit, and the unit.
+
+    >>> split_unit("集体经营性收入（元）"), split_unit("户数(单位：户)"), split_unit("村名")
+    (('集体经营性收入', '元'), ('户数', '户'), ('村名', None))
+    """
+    key = normalise_column(column)
+    found = _UNIT_TAIL.search(key)
+    if not found or found.start() == 0:
+        return key, None
+    return key[: found.start()], found.group(1) or found.group(2)
+
+
 def field_keys(layer: str) -> dict[str, str]:
     """Every comparison key of ``layer`` → field name (keys claimed by two fields left out).
 
@@ -60,9 +86,32 @@ def field_keys(layer: str) -> dict[str, str]:
     for fld in s.LAYERS[layer].fields:
         for key in _keys(fld):
             table.setdefault(key, set()).add(fld.name)
-            if key.endswith(_UNIT):
-                table.setdefault(key[: -len(_UNIT)], set()).add(fld.name)
+            base, unit = split_unit(key)
+            if unit:
+                table.setdefault(base, set()).add(fld.name)
     return {key: next(iter(names)) for key, names in table.items() if len(names) == 1}
+
+
+def year_header(layer: str, column) -> int | None:
+    """The year a column of a wide sheet stands for, or None (SPEC §5).
+
+    Only for layers of :data:`WIDE_LAYERS`; ``2019``, ``2019年``, ``2019年度``,
+    ``2019年收入`` and any of them with a unit (``2019年（元）``).
+
+    >>> [year_header("village_income", h) for h in ("2019", "２０２０年", "2021年度",
+    ...                                               "2022年收入（元）", "2023年人口", "年度")]
+    [2019, 2020, 2021, 2022, None, None]
+    """
+    if layer not in WIDE_LAYERS:
+        return None
+    base, _ = split_unit(column)
+    found = _YEAR_HEAD.match(base)
+    if not found:
+        return None
+    rest = found.group(2)
+    if rest and rest not in _VALUE_WORDS and match_field(layer, rest) != WIDE_LAYERS[layer][1]:
+        return None
+    return int(found.group(1))
 
 
 def match_field(layer: str, column, truncated: bool = False,
@@ -79,7 +128,7 @@ def match_field(layer: str, column, truncated: bool = False,
     if len(words) > 1 and words[-1] in s.FIELDS_BY_LAYER[layer]:  # "村代码 village_code"
         return words[-1]
     key = normalise_column(column)
-    for candidate in (key, key[: -len(_UNIT)] if key.endswith(_UNIT) else None):
+    for candidate in (key, split_unit(key)[0]):
         if candidate and candidate in keys:
             return keys[candidate]
     if truncated and len(key) >= 3:

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
@@ -33,8 +34,9 @@ from pathlib import Path
 import pandas as pd
 
 from geo.dataset import check_geopackage_file
-from geo.ingest.columns import field_keys, match_field
+from geo.ingest.columns import field_keys, match_field, year_header
 from geo.ingest.encoding import decode_table_bytes
+from geo.ingest.names import naming_field
 from geo.ingest.safe_zip import (ZipLimits, check_zip, display_name, extract_members,
                                  shapefile_members)
 
@@ -276,20 +278,82 @@ def read_csv(path: Path, encoding: str | None) -> tuple:
     return frame, used
 
 
+_SHEET_UNIT = re.compile(r"单位[:：]?(万元|元)")
+
+
+def _known_header(layer: str, value, keys: dict) -> bool:
+    """A header naming a field, a village (乡镇, 村名) or a year of a wide sheet."""
+    return (match_field(layer, value, keys=keys) is not None
+            or naming_field(layer, value) is not None or year_header(layer, value) is not None)
+
+
 def _header_row(rows: list, layer: str) -> int:
     """The row among the first ten that names the most fields (a title row above is skipped)."""
     keys, best, best_hits = field_keys(layer), None, -1
     for i, row in enumerate(rows[:10]):
         if not any(v not in (None, "") for v in row):
             continue
-        hits = sum(match_field(layer, v, keys=keys) is not None for v in row if v not in (None, ""))
+        hits = sum(_known_header(layer, v, keys) for v in row if v not in (None, ""))
         if hits > best_hits:
             best, best_hits = i, hits
     return 0 if best is None else best
 
 
+def sheet_unit(rows) -> str | None:
+    """The unit a title row above the header states (``单位：元``), or None.
+
+    >>> sheet_unit([("2021年村集体经营性收入统计表",), (None, "（单位：元）")])
+    '元'
+    """
+    for row in rows:
+        for value in row:
+            if isinstance(value, str):
+                found = _SHEET_UNIT.search("".join(unicodedata.normalize("NFKC", value).split()))
+                if found:
+                    return found.group(1)
+    return None
+
+
+def _data_rows(rows) -> int:
+    return sum(any(v not in (None, "") for v in r) for r in rows)
+
+
+def _choose_sheet(sheets: dict, layer: str, choice: str | None) -> str:
+    """The sheet to read: the one asked for; else the one named like the layer (or
+    its variant, ``village_income_wide``) that holds data; else the one named like
+    the layer; else the only one holding data."""
+    from geo.schema import LAYERS
+    names = tuple(sheets)
+    if choice is not None:
+        if choice not in sheets:
+            raise Refused("no_such_sheet",
+                          f"Excel 文件中没有工作表 {choice!r}；可选：{'、'.join(names)}")
+        return choice
+    label = LAYERS[layer].label
+    named = [n for n in names if n.strip() in (layer, label)]
+    variants = [n for n in names if n.strip() not in (layer, label)
+                and n.strip().startswith((f"{layer}_", f"{label}（", f"{label}("))]
+    with_data = [n for n in names if _data_rows(sheets[n]) >= 2]
+    for group in (named, named + variants):
+        filled = [n for n in group if n in with_data]
+        if len(filled) == 1:
+            return filled[0]
+        if len(filled) > 1:
+            raise Refused("choose_sheet", f"Excel 文件中有多个 {layer} 工作表都有数据"
+                                          f"（{'、'.join(filled)}），请选择一个")
+    if named:
+        return named[0]
+    if len(with_data) == 1:
+        return with_data[0]
+    filled = [n for n in names if _data_rows(sheets[n]) >= 1]
+    if len(filled) == 1:
+        return filled[0]
+    raise Refused("choose_sheet", f"Excel 文件中有多个工作表（{'、'.join(names)}），请选择一个")
+
+
 def read_xlsx(path: Path, layer: str, choice: str | None, limits: ZipLimits) -> tuple:
-    """Frame, chosen sheet and sheet names of a staged ``.xlsx`` (openpyxl, read-only)."""
+    """Frame, chosen sheet, sheet names and the unit a title row states, of a staged
+    ``.xlsx`` (openpyxl, read-only)."""
     import openpyxl
 
     check_zip(path, limits)
@@ -304,19 +368,10 @@ def read_xlsx(path: Path, layer: str, choice: str | None, limits: ZipLimits) -> 
         raise Refused("bad_xlsx",
                       f"Excel 文件无法读取：{type(exc).__name__}: {str(exc)[:120]}") from None
     names = tuple(sheets)
-    if choice is not None and choice not in sheets:
-        raise Refused("no_such_sheet",
-                      f"Excel 文件中没有工作表 {choice!r}；可选：{'、'.join(names)}")
-    filled = [n for n, rows in sheets.items()
-              if any(any(v not in (None, "") for v in r) for r in rows)]
-    from geo.schema import LAYERS
-    named = [n for n in names if n.strip() in (layer, LAYERS[layer].label)]
-    chosen = choice or (named[0] if named else filled[0] if len(filled) == 1 else None)
-    if chosen is None:
-        raise Refused("choose_sheet", f"Excel 文件中有多个工作表（{'、'.join(names)}），请选择一个")
+    chosen = _choose_sheet(sheets, layer, choice)
     rows = sheets[chosen]
     if not rows:
-        return pd.DataFrame(), chosen, names
+        return pd.DataFrame(), chosen, names, None
     top = _header_row(rows, layer)
     header, placeholders = [], set()
     for i, v in enumerate(rows[top]):
@@ -327,4 +382,4 @@ def read_xlsx(path: Path, layer: str, choice: str | None, limits: ZipLimits) -> 
             if any(v not in (None, "") for v in r)]
     frame = pd.DataFrame([r[:len(header)] for r in body], columns=header, dtype=object)
     keep = [c for c in frame.columns if not (c in placeholders and frame[c].isna().all())]
-    return frame[keep], chosen, names
+    return frame[keep], chosen, names, sheet_unit(rows[:top])

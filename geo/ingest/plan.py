@@ -7,6 +7,10 @@ organisations and grids.  The dataset in use may itself be invalid
 (:func:`read_base` keeps its layers as read): only the dataset *after* the
 import must be valid, so that importing the missing or broken layer repairs
 it; the plan says which of its errors the import fixes and which remain.
+Rows that name their village by township and name are matched against the
+dataset's villages here (:func:`geo.ingest.names.resolve_names`, with the
+user's picks), and every problem of the imported layer names the row (and the
+column, for a wide sheet) of the user's file.
 Errors of the file itself (not a GeoPackage, unreadable, a layer that cannot
 be read) are never repaired by importing another layer (:mod:`geo.ingest.base`).
 :func:`problems_table` turns the findings into the table shown on the page
@@ -25,6 +29,7 @@ file as a version beside it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fcntl
 import io
 import logging
@@ -32,7 +37,7 @@ import os
 import stat
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -41,9 +46,12 @@ import pandas as pd
 from geo import schema as s
 from geo.atomic import fsync_path
 from geo.dataset import Dataset, validate_layers
+from geo.ingest.attributes import read_with_attributes
 from geo.ingest.base import ImportBase, base_refused, compare_errors, read_base, repair_line
+from geo.ingest.by_name import resolve_names
+from geo.ingest.names import NAMED_LAYERS
 from geo.ingest.read import ImportOptions, ReadResult, read_upload
-from geo.problems import ERROR, HasProblems, Problem
+from geo.problems import ERROR, SEVERITY_LABELS, HasProblems, Problem
 
 log = logging.getLogger(__name__)
 TABLE_HEADERS = ("级别", "图层", "字段", "行", "编号", "说明")
@@ -61,7 +69,9 @@ class ImportPlan(HasProblems):
     ``problems``: the read's problems, then the whole dataset's (first, when
     the dataset in use was invalid, a line saying what the import repairs);
     ``fixed`` and ``left``: the errors of the dataset in use that the import
-    repairs and those that remain.
+    repairs and those that remain.  ``matches``: the names the user may settle
+    (:class:`geo.ingest.names.NameMatch`: unmatched, ambiguous or picked);
+    ``marks``: field → what was converted on the way (for the preview).
     """
 
     layer: str
@@ -70,14 +80,35 @@ class ImportPlan(HasProblems):
     read: ReadResult
     fixed: tuple = ()
     left: tuple = ()
+    matches: tuple = ()
+    marks: dict = field(default_factory=dict)
 
     @property
     def can_confirm(self) -> bool:
         return bool(self.layers) and not self.errors
 
+    @property
+    def picked(self) -> dict:
+        """The user's picks this plan used (``乡镇/村名`` → village code)."""
+        return {m.key: m.pick for m in self.matches if m.status == "picked"}
 
-def plan_import(base: Dataset | ImportBase | None, layer: str,
-                read_result: ReadResult) -> ImportPlan:
+
+def _in_file_rows(found: list, layer: str, origins: tuple, settled: set) -> list[Problem]:
+    """Validation's problems of ``layer`` with the rows (and columns) of the user's file;
+    those about a cell the read already refused (``settled``: (field, row)) left out."""
+    out = []
+    for p in found:
+        if p.layer == layer and p.row is not None and origins and p.row <= len(origins):
+            row, note = origins[p.row - 1]
+            p = dataclasses.replace(p, row=row, message=p.message + (f"（{note}）" if note else ""))
+        if p.layer == layer and (p.field, p.row) in settled:
+            continue
+        out.append(p)
+    return out
+
+
+def plan_import(base: Dataset | ImportBase | None, layer: str, read_result: ReadResult,
+                picks: dict | None = None) -> ImportPlan:
     """Merge ``read_result`` as ``layer`` into ``base`` and validate the whole dataset.
 
     Parameters
@@ -88,8 +119,11 @@ def plan_import(base: Dataset | ImportBase | None, layer: str,
         when the dataset after the import is valid (the import repairs it),
         unless its file itself is broken (:meth:`ImportBase.blocking`).
     layer : canonical layer name; it replaces ``base``'s layer of that name.
-    read_result : from :func:`geo.ingest.read.read_upload`; when it was refused,
-        the plan carries its problems and cannot be confirmed.
+    read_result : from :func:`geo.ingest.read.read_upload` (or
+        :func:`geo.ingest.attributes.read_with_attributes`); when it was
+        refused, the plan carries its problems and cannot be confirmed.
+    picks : the user's ``{乡镇/村名: village code}`` for rows that name their
+        village (:func:`geo.ingest.names.resolve_names`).
 
     Returns
     -------
@@ -105,25 +139,39 @@ def plan_import(base: Dataset | ImportBase | None, layer: str,
             problems = [base_refused(base, blocking), *problems, *before]
         return ImportPlan(layer, {}, tuple(problems), read_result, (), tuple(before))
     raw = dict(base.layers)
-    raw[layer] = read_result.frame
-    problems = list(read_result.problems)
+    frame, origins, problems = read_result.frame, read_result.origins, list(read_result.problems)
+    matches, marks = (), dict(read_result.marks)
+    if layer in NAMED_LAYERS and s.NAME in read_result.naming.values():
+        named = resolve_names(layer, frame, read_result.naming, raw.get(s.VILLAGES), picks,
+                              origins)
+        if len(frame) and not len(named.frame) and not any(p.is_error for p in named.problems):
+            problems.append(Problem(ERROR, "nothing_matched", layer, s.VILLAGE_CODE, None, None,
+                                    "没有一行能按乡镇和村名对应到数据集中的村（社区），未导入"))
+        frame, origins, matches = named.frame, named.origins, named.matches
+        problems += named.problems
+        if named.named:
+            marks[s.VILLAGE_CODE] = "按乡镇和村名匹配"
+    raw[layer] = frame
     if s.VILLAGES not in raw:
         problems.append(Problem(ERROR, "missing_layer", s.VILLAGES, None, None, None,
                                 f"缺少必需图层 {s.layer_label(s.VILLAGES)}："
                                 "请先导入村（社区）图层，"
                                 f"再导入 {s.layer_label(layer)}"))
     typed, found = validate_layers(raw)
-    problems += found
+    settled = {(p.field, p.row) for p in problems
+               if p.is_error and p.layer == layer and p.row is not None}
+    problems += _in_file_rows(found, layer, origins, settled)
     after = [p for p in problems if p.is_error]
     fixed, left = compare_errors(before, after)
     if before:
         problems.insert(0, repair_line(base, fixed, left, after))
-    return ImportPlan(layer, typed, tuple(problems), read_result, tuple(fixed), tuple(left))
+    return ImportPlan(layer, typed, tuple(problems), read_result, tuple(fixed), tuple(left),
+                      matches, marks)
 
 
 def problems_table(problems) -> pd.DataFrame:
     """The problems as a table with Chinese headers (级别, 图层, 字段, 行, 编号, 说明)."""
-    rows = [("错误" if p.is_error else "警告", s.layer_label(p.layer) if p.layer else "",
+    rows = [(SEVERITY_LABELS.get(p.severity, p.severity), s.layer_label(p.layer) if p.layer else "",
              s.field_label(p.layer, p.field) if p.field else "", p.row, p.row_id or "", p.message)
             for p in problems]
     table = pd.DataFrame(rows, columns=list(TABLE_HEADERS), dtype=object)
@@ -278,9 +326,16 @@ class ImportOutcome:
     previous: Path | None = None
 
 
-def import_into(data_path, file, layer: str, options: ImportOptions | None = None) -> ImportOutcome:
+def import_into(data_path, file, layer: str, options: ImportOptions | None = None,
+                attributes=None, attribute_options: ImportOptions | None = None,
+                picks: dict | None = None) -> ImportOutcome:
     """Import ``file`` as ``layer`` into the GeoPackage ``data_path`` (SPEC §5 ``import``).
 
+    ``attributes``: for ``villages``, a second file (XLSX, CSV …) with the
+    villages' attributes, joined to the boundaries of ``file``
+    (:func:`geo.ingest.attributes.read_with_attributes`; ``attribute_options``
+    its sheet and encoding).  ``picks``: the user's ``{乡镇/村名: village code}``
+    for rows that name their village.
     Nothing is written unless the whole dataset with the new layer is valid;
     then the old file is kept in ``<stem>.versions/`` and replaced atomically.
     A missing ``data_path`` is created by importing ``villages``.  One import
@@ -299,17 +354,24 @@ def import_into(data_path, file, layer: str, options: ImportOptions | None = Non
             return ImportOutcome(False, (Problem(ERROR, "busy", None, None, None, None,
                                                  f"另一个导入正在写入 {data}，请稍后再试；"
                                                  "数据集未改动"),))
-        return _import_locked(data, file, layer, options)
+        return _import_locked(data, file, layer, options, attributes, attribute_options, picks)
 
 
-def _import_locked(data: Path, file, layer: str, options) -> ImportOutcome:
+def _import_locked(data: Path, file, layer: str, options, attributes, attribute_options,
+                   picks) -> ImportOutcome:
     if not data.exists() and layer != s.VILLAGES:
         return ImportOutcome(False, (Problem(ERROR, "no_dataset", s.VILLAGES, None, None, None,
                                              f"数据集 {data} 不存在；"
                                              "请先导入 villages（村（社区））图层，"
                                              "其他图层要引用它"),))
+    if attributes is not None and layer != s.VILLAGES:
+        return ImportOutcome(False, (Problem(ERROR, "attributes_layer", layer, None, None, None,
+                                             "属性表（--attributes）只用于 villages 图层："
+                                             "边界文件与村属性表按村代码或乡镇+村名连接"),))
     base = read_base(data) if data.exists() else None
-    plan = plan_import(base, layer, read_upload(file, layer, options))
+    read = (read_with_attributes(file, attributes, options, attribute_options)
+            if attributes is not None else read_upload(file, layer, options))
+    plan = plan_import(base, layer, read, picks)
     if not plan.can_confirm:
         return ImportOutcome(False, plan.problems, plan)
     try:

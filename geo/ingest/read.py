@@ -5,10 +5,17 @@ CSV or XLSX, recognised by content (:mod:`geo.ingest.formats`), and returns a
 :class:`ReadResult`: the frame with SPEC's field names (:mod:`geo.ingest.columns`),
 the text encoding used (:mod:`geo.ingest.encoding`), the CRS (asked for when
 missing, checked against the coordinates) and Chinese web-map offsets removed
-(:mod:`geo.ingest.coords`).  It never raises for a bad file: every reason to refuse
-is a :class:`~geo.problems.Problem` in ``problems``.  Checking values, ids,
-geometry and references against the whole dataset is the next step,
-:func:`geo.ingest.plan.plan_import`.
+(:mod:`geo.ingest.coords`).  Sheets as people keep them (SPEC §5) are read into
+the long layer: one column per year (:mod:`geo.ingest.wide`), numbers with
+separators and units, years written ``2019年`` (:mod:`geo.ingest.numbers`),
+villages named by township and name (the columns found here, matched by
+:func:`geo.ingest.plan.plan_import`).  It never raises for a bad file: every
+reason to refuse is a :class:`~geo.problems.Problem` in ``problems``; what was
+converted how is said in ``info`` lines.  Checking values, ids, geometry and
+references against the whole dataset is the next step,
+:func:`geo.ingest.plan.plan_import`.  A ``villages`` layer may also come as
+boundaries and attributes from two files (:mod:`geo.ingest.attributes`), each
+read here as a ``part``.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "收入.csv"
@@ -32,18 +39,25 @@ import pyproj
 
 from geo import schema as s
 from geo.ingest import formats as fmt
-from geo.ingest.columns import MAP_HINT, apply_mapping, auto_mapping
+from geo.ingest.columns import MAP_HINT, WIDE_LAYERS, apply_mapping, auto_mapping
 from geo.ingest.coords import (COORD_SYSTEMS, choices_text, coordinate_problem, crs_choices,
                                crs_text, parse_crs, suggest_crs, to_wgs84)
 from geo.ingest.encoding import (EncodingError, TextEncoding, shapefile_encoding,
                                  trim_truncated_names)
+from geo.ingest.names import NAMED_LAYERS, naming_columns
+from geo.ingest.numbers import convert_numbers
 from geo.ingest.safe_zip import ArchiveError, ZipLimits
+from geo.ingest.wide import wide_to_long, year_columns
 from geo.problems import ERROR, WARNING, HasProblems, Problem
 
 log = logging.getLogger(__name__)
 FORMAT_LABELS = {"gpkg": "GeoPackage", "geojson": "GeoJSON", "shapefile": "Shapefile", "csv": "CSV",
                  "xlsx": "Excel（.xlsx）"}
 TABLE_FORMATS = ("csv", "xlsx")
+# What one file is of a layer: the whole of it, or (villages) its boundaries or its
+# attributes, joined by geo.ingest.attributes; parts need not give every required field.
+WHOLE, BOUNDARY, ATTRIBUTES = "whole", "boundary", "attributes"
+PARTS = (WHOLE, BOUNDARY, ATTRIBUTES)
 
 
 @dataclass(frozen=True)
@@ -94,7 +108,14 @@ class ReadResult(HasProblems):
     fields for unmapped columns.  ``crs``: ``EPSG:…`` or a name;
     ``needs_crs``: the user must choose one (see :attr:`crs_choices`,
     ``suggested_crs`` fit the coordinates).  ``problems``: errors refuse the
-    file, warnings only report.
+    file, warnings only report, info lines say what was converted.
+    ``naming``: columns naming the village instead of its code (column →
+    field of ``villages``: township, name …); ``years``: the year columns of a
+    wide sheet (column → year), turned into rows; ``origins``: per row of
+    ``frame``, ``(row of the file, note)`` when they differ (a wide sheet's
+    row and column, a joined row of the attribute sheet), else empty;
+    ``marks``: field → what was converted (for the preview); ``attributes``:
+    the read of the attribute file joined to these boundaries.
     """
 
     layer: str
@@ -113,6 +134,11 @@ class ReadResult(HasProblems):
     suggested_crs: tuple = ()
     coords: str = "wgs84"
     problems: tuple = ()
+    naming: dict = field(default_factory=dict)
+    years: dict = field(default_factory=dict)
+    origins: tuple = ()
+    marks: dict = field(default_factory=dict)
+    attributes: ReadResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -127,9 +153,9 @@ def _error(layer, code, message, fld=None) -> Problem:
     return Problem(ERROR, code, layer, fld, None, None, message)
 
 
-def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
+def _read_any(path, layer: str, options: ImportOptions, stage: Path, part: str) -> dict:
     """The raw frame and what was read, from a staged copy of ``path``."""
-    geometry = s.LAYERS[layer].geometry is not None
+    geometry = s.LAYERS[layer].geometry is not None and part != ATTRIBUTES
     src = fmt.stage_copy(path, stage / "upload", options.max_bytes)
     kind = fmt.sniff_format(src)
     if kind in TABLE_FORMATS and geometry:
@@ -137,7 +163,7 @@ def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
                           f"不能作为几何图层 {s.layer_label(layer)} 导入；"
                           "请上传 GeoPackage、GeoJSON 或 zip 压缩的 Shapefile")
     out = {"file_format": kind, "source_layer": None, "available": (), "encoding": None,
-           "notes": []}
+           "notes": [], "sheet_unit": None}
     if kind == "gpkg":
         src = src.rename(stage / "upload.gpkg")
         out["frame"], out["source_layer"], out["available"] = fmt.read_gpkg(
@@ -160,7 +186,7 @@ def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
     elif kind == "csv":
         out["frame"], out["encoding"] = fmt.read_csv(src, options.encoding)
     else:
-        out["frame"], out["source_layer"], out["available"] = fmt.read_xlsx(
+        out["frame"], out["source_layer"], out["available"], out["sheet_unit"] = fmt.read_xlsx(
             src.rename(stage / "upload.xlsx"), layer, options.source_layer, options.zip_limits)
     if geometry and not isinstance(out["frame"], gpd.GeoDataFrame):
         raise fmt.Refused("missing_geometry", "文件中没有几何图形，"
@@ -168,7 +194,8 @@ def _read_any(path, layer: str, options: ImportOptions, stage: Path) -> dict:
     return out
 
 
-def read_upload(path, layer: str, options: ImportOptions | None = None) -> ReadResult:
+def read_upload(path, layer: str, options: ImportOptions | None = None,
+                part: str = WHOLE) -> ReadResult:
     """Read one uploaded file as layer ``layer`` of SPEC §2.
 
     Parameters
@@ -177,6 +204,9 @@ def read_upload(path, layer: str, options: ImportOptions | None = None) -> ReadR
         given with its ``.shx``/``.dbf``/``.prj``/``.cpg`` beside it).
     layer : canonical layer name (``villages``, ``village_income`` …).
     options : the user's choices (:class:`ImportOptions`).
+    part : :data:`WHOLE`; or, for ``villages`` from two files, :data:`BOUNDARY`
+        (geometry, fields may be missing) or :data:`ATTRIBUTES` (a table, also
+        CSV/XLSX; geometry not read; fields may be missing).
 
     Returns
     -------
@@ -187,16 +217,18 @@ def read_upload(path, layer: str, options: ImportOptions | None = None) -> ReadR
     Raises
     ------
     ValueError
-        Only for a programming error: unknown ``layer`` or ``options.coords``.
+        Only for a programming error: unknown ``layer``, ``options.coords`` or ``part``.
     """
     if layer not in s.LAYERS:
         raise ValueError(f"未知图层 {layer!r}，可选：{'、'.join(s.LAYERS)}")
+    if part not in PARTS:
+        raise ValueError(f"未知的文件用途 {part!r}，可选：{'、'.join(PARTS)}")
     options = options or ImportOptions()
     if options.coords not in COORD_SYSTEMS:
         raise ValueError(f"未知的坐标偏移类型 {options.coords!r}，可选：{'、'.join(COORD_SYSTEMS)}")
     with tempfile.TemporaryDirectory(prefix="import-") as tmp:
         try:
-            raw = _read_any(path, layer, options, Path(tmp))
+            raw = _read_any(path, layer, options, Path(tmp), part)
         except (fmt.Refused, ArchiveError, EncodingError) as exc:
             code = getattr(exc, "code",
                            "bad_archive" if isinstance(exc, ArchiveError) else "bad_encoding")
@@ -207,34 +239,60 @@ def read_upload(path, layer: str, options: ImportOptions | None = None) -> ReadR
             message = f"文件无法读取：{type(exc).__name__}: {str(exc)[:120].replace(tmp, '…')}"
             return ReadResult(layer, coords=options.coords,
                               problems=(_error(layer, "unreadable", message),))
-    return _finish(layer, raw, options)
+    return _finish(layer, raw, options, part)
 
 
-def _finish(layer: str, raw: dict, options: ImportOptions) -> ReadResult:
+def _missing_text(layer: str, name: str, columns, found) -> str:
+    hint = [c for c, fields in found.suggestions.items() if name in fields]
+    by_name = ("（或用 乡镇、村名 两列指明村）"
+               if name == s.VILLAGE_CODE and layer in NAMED_LAYERS else "")
+    return (f"缺少必需字段 {s.field_label(layer, name)}{by_name}：文件中没有对应的列"
+            f"（文件的列：{'、'.join(columns) or '无'}）"
+            + (f"，可能是 {'、'.join(hint)}" if hint else "") + f"；{MAP_HINT}")
+
+
+def _finish(layer: str, raw: dict, options: ImportOptions, part: str) -> ReadResult:
     frame = raw.pop("frame")
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     columns = tuple(str(c) for c in frame.columns if c != geom)
     frame = frame.rename(columns={c: str(c) for c in frame.columns if c != geom})
-    found = auto_mapping(layer, columns, options.mapping,
-                         truncated=raw["file_format"] == "shapefile")
+    user = options.mapping if part == WHOLE else {  # the other file may hold the rest
+        k: v for k, v in options.mapping.items() if k in columns}
+    found = auto_mapping(layer, columns, user, truncated=raw["file_format"] == "shapefile")
+    naming = naming_columns(layer, found.unmapped)
+    years = year_columns(layer, found.unmapped, found.mapping)
+    given = set(found.mapping.values()) | (set(WIDE_LAYERS[layer]) if years else set())
+    if s.NAME in naming.values():
+        given.add(s.VILLAGE_CODE)
+    missing = tuple(m for m in found.missing if m not in given)
     problems = raw["notes"] + list(found.problems)
-    for name in found.missing:
-        hint = [c for c, fields in found.suggestions.items() if name in fields]
-        problems.append(_error(layer, "missing_field", (
-            f"缺少必需字段 {s.field_label(layer, name)}：文件中没有对应的列"
-            f"（文件的列：{'、'.join(columns) or '无'}）"
-            + (f"，可能是 {'、'.join(hint)}" if hint else "") + f"；{MAP_HINT}"), name))
+    if part == WHOLE:
+        problems += [_error(layer, "missing_field", _missing_text(layer, m, columns, found), m)
+                     for m in missing]
     frame, dropped = apply_mapping(frame, found.mapping)
     problems += [dataclasses.replace(p, layer=layer) for p in dropped]
+    sources = {target: src for src, target in found.mapping.items()}
+    origins, heads = (), {}
+    if years:
+        long = wide_to_long(layer, frame, years)
+        frame, origins, problems = long.frame, long.origins, problems + list(long.problems)
+        heads = {WIDE_LAYERS[layer][1]: list(long.heads)}
+    converted = convert_numbers(layer, frame, sources, heads, raw["sheet_unit"], origins)
+    frame, problems = converted.frame, problems + list(converted.problems)
     if len(frame) == 0:
-        problems.append(_error(layer, "no_rows", "文件中没有任何数据行"))
+        problems.append(_error(layer, "no_rows", "文件中没有任何数据行"
+                                                 + ("（各年份列都是空格）" if years else "")))
     crs, needs, suggested = None, False, ()
     if geom is not None and len(frame):
         frame, crs, needs, suggested, found_crs = _settle_crs(layer, frame, options)
         problems += found_crs
+    unmapped = tuple(c for c in found.unmapped if c not in naming and c not in years)
     return ReadResult(layer, frame, raw["file_format"], raw["source_layer"], raw["available"],
-                      columns, found.mapping, found.unmapped, found.missing, found.suggestions,
-                      raw["encoding"], crs, needs, suggested, options.coords, tuple(problems))
+                      columns, found.mapping, unmapped, missing, found.suggestions,
+                      raw["encoding"], crs, needs, suggested, options.coords, tuple(problems),
+                      naming, years, origins,
+                      {**({WIDE_LAYERS[layer][0]: "取自年份列"} if years else {}),
+                       **converted.marks})
 
 
 def _bounds(frame: gpd.GeoDataFrame):

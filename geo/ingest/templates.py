@@ -11,13 +11,16 @@
   importer's alias matching recognises; the canonical name is the cell's
   note (「字段名：village_code」) and is listed beside the label on the 说明
   sheet.  Data start on row 2.  :func:`header_field_name` reads a header
-  back, as the label, the canonical name or 「村代码 village_code」.
+  back, as the label, the canonical name or 「村代码 village_code」.  A last
+  sheet, ``village_income_wide``, offers the income in the layout most
+  reports use: one row per village (by code, or by township and name), one
+  column per year (SPEC §5, "Sheets as people keep them").
 * :func:`import_guide_markdown` — the guide shown on the 数据管理 page.
 
 >>> header_field_name("集体经营性收入（万元）", "village_income")
 'collective_income'
->>> TEMPLATE_SHEETS
-('villages', 'village_income', 'joint_orgs', 'joint_members')
+>>> TEMPLATE_SHEETS, WIDE_SHEET
+(('villages', 'village_income', 'joint_orgs', 'joint_members'), 'village_income_wide')
 """
 from __future__ import annotations
 
@@ -34,13 +37,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from geo import schema as s
+from geo import clock, schema as s
 from geo.dataset import empty_layer
 from geo.settings import Settings, load_settings
 
 TEMPLATE_CRS = "EPSG:4490"
 TEMPLATE_SHEETS = (s.VILLAGES, s.VILLAGE_INCOME, s.JOINT_ORGS, s.JOINT_MEMBERS)
 GUIDE_SHEET = "说明"
+# The wide income sheet: read as village_income (geo.ingest.formats picks the sheet
+# with data among village_income and its variants)
+WIDE_SHEET = f"{s.VILLAGE_INCOME}_wide"
+WIDE_YEARS = 3  # year columns offered: the last three years before this one
+_WIDE_NOTE = ("每村一行、每年一列；村代码与 乡镇（街道）+村名 二选一（都填时按村代码）；"
+              "年份列可增可减，表头写 2019、2019年 或 2019年收入；无数据的格子留空；"
+              "金额默认万元，按元填写时表头写成 2019年（元）")
 # Rows of the XLSX data sheets that carry the drop-down lists and text format.
 _FORMATTED_ROWS = 5000
 _GEOMETRY_TYPE = {s.POLYGONAL: "MultiPolygon", s.POINT: "Point"}
@@ -184,7 +194,7 @@ def _choice_list(f: s.Field) -> list[str] | None:
 
 
 def template_xlsx_bytes() -> bytes:
-    """The XLSX template: a 说明 sheet, then one sheet per table layer.
+    """The XLSX template: a 说明 sheet, one sheet per table layer, the wide income sheet.
 
     Text columns are formatted as text (so that 12-digit codes stay exact);
     type, vocabulary and yes/no columns carry drop-down lists in Chinese.
@@ -192,7 +202,7 @@ def template_xlsx_bytes() -> bytes:
     >>> from openpyxl import load_workbook
     >>> book = load_workbook(io.BytesIO(template_xlsx_bytes()))
     >>> book.sheetnames
-    ['说明', 'villages', 'village_income', 'joint_orgs', 'joint_members']
+    ['说明', 'villages', 'village_income', 'joint_orgs', 'joint_members', 'village_income_wide']
     >>> book["village_income"]["A1"].value, book["village_income"]["A1"].comment.text
     ('村代码', '字段名：village_code')
     """
@@ -219,9 +229,34 @@ def template_xlsx_bytes() -> bytes:
                 check.add(f"{letter}2:{letter}{_FORMATTED_ROWS}")
                 sheet.add_data_validation(check)
         sheet.freeze_panes = "A2"
+    _wide_sheet(book.create_sheet(WIDE_SHEET), bold, fill)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def wide_headers() -> list[str]:
+    """The headers of :data:`WIDE_SHEET`: the village, then the last three years.
+
+    >>> wide_headers()[:3]
+    ['村代码', '乡镇（街道）', '村名']
+    """
+    year = clock.today().year
+    return ["村代码", "乡镇（街道）", "村名",
+            *(f"{y}年" for y in range(year - WIDE_YEARS, year))]
+
+
+def _wide_sheet(sheet, bold, fill) -> None:
+    for col, header in enumerate(wide_headers(), start=1):
+        cell = sheet.cell(row=1, column=col, value=header)
+        cell.font, cell.fill = bold, fill
+        cell.comment = Comment(_WIDE_NOTE if col > 3 else
+                               "村代码，或 乡镇（街道）+村名（二选一）", "联建网格看板")
+        letter = get_column_letter(col)
+        sheet.column_dimensions[letter].width = 16
+        if col <= 3:
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "D2"
 
 
 def _guide_sheet(sheet) -> None:
@@ -242,6 +277,9 @@ def _guide_sheet(sheet) -> None:
         for f in spec.fields:
             sheet.append(["", f.name, f.label, _KIND_TEXT[f.kind], _required_text(f),
                           _allowed(f), _field_note(f)])
+    sheet.append([f"{WIDE_SHEET}（{s.LAYERS[s.VILLAGE_INCOME].label}，按年分列）", "", "", "", "",
+                  "万元（或表头注明元）", _WIDE_NOTE + "。导入时选择 village_income 图层，"
+                  "系统自动转为每村每年一行；只填一种收入工作表即可"])
     for letter, width in zip("ABCDEFG", (26, 20, 22, 10, 16, 44, 60)):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -279,6 +317,16 @@ def import_guide_markdown(settings: Settings | None = None) -> str:
         "系统会换算为标准坐标；同一数据集中不得混用。面积、距离一律在投影坐标系中计算。",
         "**列名**：可用标准字段名，也可用常见中文列名（如 村代码、村名、集体经营性收入）；"
         "其他列名在导入时对应一次，系统会记住。",
+        "**表格的常见写法**：收入表可每村每年一行，也可每村一行、每年一列（表头写 2019、2019年 "
+        f"或 2019年收入，空格跳过；模板的 `{WIDE_SHEET}` 工作表即此样式）。"
+        "收入表和联村成员表中的村可填村代码，也可填 乡镇+村名（忽略 村委会、村民委员会、"
+        "社区居民委员会、居委会 和末尾的“村”）；对不上或不唯一的村名逐行列出并给出最接近的村，"
+        "可在页面上选定，系统会记住。金额可带千位分隔符和单位：万元照用，元除以 10000"
+        "（表头写“集体经营性收入（元）”或单元格写“12.5万元”）；年份可写“2019年”。"
+        "读入时做了哪些换算，校验结果中逐条说明。",
+        "**村界与属性分两个文件**：村界 Shapefile/GeoJSON 只需村代码或乡镇+村名，户数、人口、"
+        "类型、星级等放在 Excel 属性表中，按村代码（或乡镇+村名）一一连接；"
+        "两边对不上的行都会列出。",
         "**各图层必需字段**（只有 `villages` 必须提供，其余图层可缺，缺的指标显示为空）：",
         "| 图层 | 必需图层 | 必需字段 |\n|---|---|---|\n" + rows,
         "**取值**：村类型 `kind` 填 行政村/社区；联建类型 `org_type` 填 " + org_types + "；"

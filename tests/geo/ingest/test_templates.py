@@ -9,9 +9,10 @@ from openpyxl import load_workbook
 
 from geo import schema as s
 from geo.dataset import read_dataset, validate_layers
-from geo.ingest.templates import (GUIDE_SHEET, TEMPLATE_SHEETS, header_field_name,
+from geo.ingest.columns import year_header
+from geo.ingest.templates import (GUIDE_SHEET, TEMPLATE_SHEETS, WIDE_SHEET, header_field_name,
                                   import_guide_markdown, template_gpkg_bytes, template_header,
-                                  template_xlsx_bytes)
+                                  template_xlsx_bytes, wide_headers)
 from geo.settings import load_settings
 from tests.geo.conftest import tiny_layers
 
@@ -82,7 +83,7 @@ def test_the_filled_template_reads_back(template, tmp_path):
 
 
 def test_xlsx_has_a_sheet_per_table_with_every_field(book):
-    assert book.sheetnames == [GUIDE_SHEET, *TEMPLATE_SHEETS]
+    assert book.sheetnames == [GUIDE_SHEET, *TEMPLATE_SHEETS, WIDE_SHEET]
     for layer in TEMPLATE_SHEETS:
         sheet = book[layer]
         headers = [c.value for c in sheet[1]]
@@ -94,6 +95,19 @@ def test_xlsx_has_a_sheet_per_table_with_every_field(book):
     assert ([c.value for c in book["village_income"][1]]
             == ["村代码", "年份", "集体经营性收入（万元）"])
     assert "geometry" not in {c.value for c in book["villages"][1]}
+
+
+def test_xlsx_offers_the_wide_income_layout(book):
+    """村代码 | 乡镇（街道） | 村名 | the last three years, each a year header of SPEC §5."""
+    sheet = book[WIDE_SHEET]
+    headers = [c.value for c in sheet[1]]
+    assert headers == wide_headers() and headers[:3] == ["村代码", "乡镇（街道）", "村名"]
+    years = [year_header("village_income", h) for h in headers[3:]]
+    assert len(years) == 3 and years == sorted(years) and None not in years
+    assert "2019年收入" in sheet["D1"].comment.text and "（元）" in sheet["D1"].comment.text
+    assert sheet.max_row == 1 and sheet.column_dimensions["A"].number_format == "@"
+    guide = "\n".join(str(r[0]) for r in book[GUIDE_SHEET].iter_rows(values_only=True) if r[0])
+    assert f"{WIDE_SHEET}（村集体经营性收入，按年分列）" in guide
 
 
 def test_xlsx_formats_codes_as_text_and_offers_the_vocabularies(book):
@@ -151,7 +165,8 @@ def test_guide_states_the_configured_limits_and_the_rules():
     guide = import_guide_markdown(settings)
     for needed in ("**77 MB**", "最多 9 个文件", "333 MB", "GBK", "UTF-8", ".cpg", "EPSG:4490",
                    "高德", "百度", "GCJ-02", "BD-09", "v0001", "回退", "万元", "行政村/社区",
-                   "以强带弱、产业主导", "VRT"):
+                   "以强带弱、产业主导", "VRT", "每年一列", "2019年收入", WIDE_SHEET, "乡镇+村名",
+                   "村委会", "元除以 10000", "12.5万元", "最接近", "村界与属性分两个文件"):
         assert needed in guide, needed
     for layer, spec in s.LAYERS.items():
         assert f"`{layer}`（{spec.label}）" in guide
