@@ -329,6 +329,9 @@ def test_a_login_outlives_a_reload_and_a_new_tab_until_logout(accounts_server, b
         page = recorded.page
         page.goto(accounts_server["url"], wait_until="domcontentloaded")
         _log_in(recorded, "yong_view")
+        # the page writes the cookie when the sidebar after the login is drawn
+        page.wait_for_function("document.cookie.indexOf('ljwg_session=') >= 0",
+                               timeout=60_000)
         cookie = next(c for c in page.context.cookies() if c["name"] == "ljwg_session")
         assert len(cookie["value"]) >= 40 and cookie["sameSite"] == "Strict"
         page.reload(wait_until="domcontentloaded")
