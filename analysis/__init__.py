@@ -33,6 +33,8 @@
     Two scenarios side by side (or one with today): figure deltas and the villages moved.
 ``scenario_edit``
     Editing a scenario document (SPEC §4 JSON) the way a planner does: one step at a time.
+``scenario_layers``
+    A scenario as the SPEC §2 layers: for its figures, and an approved plan to import.
 ``scenario_file``
     Scenario files (SPEC §4 JSON): read with Chinese messages, written atomically.
 ``service``

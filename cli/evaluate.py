@@ -144,7 +144,8 @@ def cmd_evaluate(args) -> int:
     from analysis.grouping import GroupRules
     from analysis.kpis import compute_kpis
     from analysis.params import Params
-    from analysis.scenario import evaluate_scenario, scenario_context, scenario_dataset
+    from analysis.scenario import evaluate_scenario, scenario_context
+    from analysis.scenario_layers import scenario_dataset
 
     if args.min_size > args.max_size:
         print(f"用法错误：--min-size {args.min_size} 大于 --max-size {args.max_size}",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis.scenario import plan_layers
+from analysis.scenario_layers import plan_layers
 from analysis.scenario_edit import changed_villages
 from geo import access, clock, schema as s
 from geo.access import Area

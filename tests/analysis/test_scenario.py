@@ -10,7 +10,8 @@ from analysis.grouping import Group, GroupRules
 from analysis.kpis import KPI_KEYS, compute_kpis
 from analysis.params import Params
 from analysis.scenario import (Scenario, evaluate_group, evaluate_scenario, scenario_context,
-                               scenario_dataset, scenario_from_today)
+                               scenario_from_today)
+from analysis.scenario_layers import scenario_dataset
 from geo import schema as s
 from geo.dataset import load_dataset
 from tests.analysis.conftest import make_dataset
