@@ -26,6 +26,8 @@ settings and the stores.
     Saved scenarios (SPEC §4 JSON documents) in one embedded SQLite database.
 ``schema``
     The layer schema of SPEC §2, declared as data.
+``sessions``
+    Sessions of built-in accounts: a login that outlives a reload, until idle or logout.
 ``settings``
     Deployment settings (``dashboard.toml``) and which dataset to show.
 ``store``

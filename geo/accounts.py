@@ -29,7 +29,6 @@ geo.store.StoreError: 密码至少 8 个字符（现为 5 个）
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
@@ -81,8 +80,6 @@ _SCHEMA = (
 )""",
     *audit.SCHEMA,
 )
-# A session's last_seen is written at most this often (s): a rerun is not a write.
-TOUCH_SECONDS = 60
 _INFO_COLUMNS = "name, role, area, created, updated, failures, locked_until"
 _UNCHANGED = object()
 
@@ -344,53 +341,6 @@ class AccountStore:
         log.info("账号 %s 已登录", key)
         return Account(key, role, area)
 
-    # ---- sessions: a login that outlives a reload ------------------------
-    def open_session(self, name: str) -> str:
-        """A new session of account ``name`` after a login: a random token for the
-        browser (kept in a cookie); only its SHA-256 is stored."""
-        token = secrets.token_urlsafe(32)
-        now = self._now_iso()
-        with self._transaction() as con:
-            key = self._existing(con, name)
-            con.execute("INSERT INTO sessions (token_hash, name, created, last_seen) "
-                        "VALUES (?, ?, ?, ?)", (_token_hash(token), key, now, now))
-        return token
-
-    def resume(self, token, idle_minutes: int) -> Account | None:
-        """The account of a session token seen within ``idle_minutes``; ``None`` for an
-        unknown, expired or locked one (an expired one is removed)."""
-        if not isinstance(token, str) or not token:
-            return None
-        now = self.clock()
-        with self._transaction() as con:
-            row = con.execute("SELECT s.last_seen, a.name, a.role, a.area, a.locked_until "
-                              "FROM sessions s JOIN accounts a ON a.name = s.name "
-                              "WHERE s.token_hash = ?", (_token_hash(token),)).fetchone()
-            if row is None:
-                return None
-            last_seen, key, role, area, locked_until = row
-            if datetime.fromisoformat(last_seen) + timedelta(minutes=idle_minutes) < now or (
-                    locked_until and datetime.fromisoformat(locked_until) > now):
-                con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
-                return None
-            if (now - datetime.fromisoformat(last_seen)).total_seconds() >= TOUCH_SECONDS:
-                con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
-                            (_iso(now), _token_hash(token)))
-        return Account(key, role, area)
-
-    def touch(self, token) -> None:
-        """The session was used now (its idle time starts again)."""
-        if isinstance(token, str) and token:
-            with self._transaction() as con:
-                con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
-                            (self._now_iso(), _token_hash(token)))
-
-    def close_session(self, token) -> None:
-        """Forget a session (logout, idle)."""
-        if isinstance(token, str) and token:
-            with self._transaction() as con:
-                con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
-
     # ---- internals -----------------------------------------------------
     def _count_failure(self, con, key: str, failures: int, now: datetime,
                        client) -> str | None:
@@ -480,10 +430,6 @@ class AccountStore:
 
 def _lookup_key(name) -> str:
     return unicodedata.normalize("NFKC", name).strip() if isinstance(name, str) else ""
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _iso(moment: datetime) -> str:

@@ -14,8 +14,9 @@ import streamlit as st
 
 from geo import access
 from geo.access import Account, Area
-from geo.accounts import TOUCH_SECONDS, AccountStore, LoginError
+from geo.accounts import AccountStore, LoginError
 from geo.audit import AuditLog
+from geo.sessions import TOUCH_SECONDS, Sessions
 from geo.settings import Settings, load_settings
 from geo.store import StoreError
 import texts
@@ -133,7 +134,7 @@ def _refreshed(settings: Settings, account: Account) -> Account | None:
     token, touched = st.session_state.get(TOKEN_KEY), st.session_state.get(TOUCHED_KEY, 0.0)
     if token and time.monotonic() - touched >= TOUCH_SECONDS:
         try:
-            _accounts(settings).touch(token)
+            Sessions(_accounts(settings)).touch(token)
             st.session_state[TOUCHED_KEY] = time.monotonic()
         except StoreError as exc:
             log.error("会话无法更新：%s", exc)
@@ -180,7 +181,7 @@ def _login(settings: Settings, name: str, password: str) -> None:
         st.error(texts.plain(str(exc)))
         return
     try:
-        token = _accounts(settings).open_session(account.name)
+        token = Sessions(_accounts(settings)).open(account.name)
     except StoreError as exc:  # logged in for this page only
         log.error("会话无法保存：%s", exc)
     else:
@@ -199,7 +200,7 @@ def _resumed(settings: Settings) -> Account | None:
     if not token:
         return None
     try:
-        account = _accounts(settings).resume(token, settings.idle_minutes)
+        account = Sessions(_accounts(settings)).resume(token, settings.idle_minutes)
     except StoreError as exc:
         log.error("账号库无法读取：%s", exc)
         return None
@@ -213,7 +214,7 @@ def _close_session(settings: Settings) -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
         try:
-            _accounts(settings).close_session(token)
+            Sessions(_accounts(settings)).close(token)
         except StoreError as exc:
             log.error("会话无法关闭：%s", exc)
     st.session_state[COOKIE_KEY] = ""
