@@ -22,6 +22,9 @@ settings and the stores.
     Checks across layers: references, memberships, income completeness.
 ``problems``
     Problems found in a dataset, and the error that carries them.
+``scenario_rules``
+    What a saved scenario may be and become: name, document shape, review statuses
+    and steps.
 ``scenario_store``
     Saved scenarios (SPEC §4 JSON documents) in one embedded SQLite database.
 ``schema``

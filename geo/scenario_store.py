@@ -62,36 +62,18 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import unicodedata
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from geo.clock import now_iso
+from geo.scenario_rules import (APPROVE, APPROVED, DRAFT, REJECT, RENAME, REOPEN, SAVE,
+                                 STATUS_NAMES, STEP_NAMES, SUBMIT, TRANSITIONS, ScenarioStep,
+                                 account_text, check_changeable, check_status, comment_text,
+                                 document_counts, json_text, scenario_name)
 from geo.store import StoreError, pause_for_test
 
 log = logging.getLogger(__name__)
-
-NAME_MAX = 100
-COMMENT_MAX = 2000
-# Control, format (zero-width, bidirectional overrides) and line/paragraph separators.
-_REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
-
-# The review status of a scenario (SPEC §7), and its Chinese name.
-DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
-STATUSES = (DRAFT, SUBMITTED, APPROVED, REJECTED)
-STATUS_NAMES = {DRAFT: "草稿", SUBMITTED: "待审核", APPROVED: "已通过", REJECTED: "已退回"}
-# The steps kept in a scenario's history, and their Chinese names.
-SAVE, RENAME, SUBMIT, APPROVE, REJECT, REOPEN = (
-    "save", "rename", "submit", "approve", "reject", "reopen")
-STEPS = (SAVE, RENAME, SUBMIT, APPROVE, REJECT, REOPEN)
-STEP_NAMES = {SAVE: "保存", RENAME: "重命名", SUBMIT: "提交审核", APPROVE: "审核通过",
-              REJECT: "退回", REOPEN: "撤回为草稿"}
-# The review steps: the statuses each may start from, and the status it leads to.
-_TRANSITIONS = {SUBMIT: ((DRAFT, REJECTED), SUBMITTED),
-                APPROVE: ((SUBMITTED,), APPROVED),
-                REJECT: ((SUBMITTED,), REJECTED),
-                REOPEN: ((SUBMITTED, REJECTED), DRAFT)}
 
 _STATUS_CHECK = "CHECK (status IN ('draft', 'submitted', 'approved', 'rejected'))"
 _SCHEMA = f"""
@@ -176,61 +158,6 @@ class ScenarioInfo:
         return STATUS_NAMES[self.status]
 
 
-@dataclass(frozen=True)
-class ScenarioStep:
-    """One step of a scenario's history: ``time`` ISO 8601 with +08:00,
-    ``account`` who took it (``''``: nobody logged in), ``step`` one of
-    :data:`STEPS` (:data:`STEP_NAMES` in Chinese), ``comment`` the reviewer's
-    comment for approve/reject, the former name for rename, else ``''``."""
-
-    time: str
-    account: str
-    step: str
-    comment: str
-
-
-def scenario_name(name) -> str:
-    """The name trimmed and checked: 1–100 characters, no control characters.
-
-    >>> scenario_name("  方案 B ")
-    '方案 B'
-    >>> scenario_name("a\\tb")
-    Traceback (most recent call last):
-    ...
-    geo.store.StoreError: 方案名称不能包含控制字符（如换行、制表符）
-    """
-    if not isinstance(name, str):
-        raise StoreError("方案名称应为文字")
-    name = name.strip()
-    if not name:
-        raise StoreError("方案名称不能为空")
-    if len(name) > NAME_MAX:
-        raise StoreError(f"方案名称最多 {NAME_MAX} 个字符（现为 {len(name)} 个）")
-    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in name):
-        raise StoreError("方案名称不能包含控制字符（如换行、制表符）")
-    return name
-
-
-def document_counts(document) -> tuple[int, int]:
-    """``(groups, distinct villages)`` of a SPEC §4 document; refuses a malformed one.
-
-    >>> document_counts({"groups": [{"villages": ["a", "b"]}, {"villages": ["b"]}]})
-    (2, 2)
-    """
-    if not isinstance(document, dict):
-        raise StoreError("方案内容应为 JSON 对象（SPEC §4）")
-    groups = document.get("groups")
-    if not isinstance(groups, list):
-        raise StoreError("方案内容缺少 groups 列表（SPEC §4）")
-    codes = set()
-    for number, group in enumerate(groups, start=1):
-        villages = group.get("villages") if isinstance(group, dict) else None
-        if not isinstance(villages, list) or not all(isinstance(c, str) for c in villages):
-            raise StoreError(f"方案第 {number} 组的 villages 应为村代码（文字）列表")
-        codes.update(villages)
-    return len(groups), len(codes)
-
-
 class ScenarioStore:
     """Scenarios in ``folder/scenarios.sqlite`` (see the module docstring).
 
@@ -261,7 +188,7 @@ class ScenarioStore:
         if status is not None:
             wanted = (status,) if isinstance(status, str) else tuple(status)
             for value in wanted:
-                _check_status(value)
+                check_status(value)
             where.append(f"s.status IN ({', '.join('?' * len(wanted))})")
             args += wanted
         if area_codes is not None:
@@ -302,14 +229,14 @@ class ScenarioStore:
         overwrite keeps the stored owner and area.
         """
         name = scenario_name(name)
-        owner = _account(owner)
+        owner = account_text(owner)
         if area is not None and not isinstance(area, str):
             raise StoreError("方案所属区域应为县或乡镇代码（文字）")
         groups, villages = document_counts(document)
         now = now_iso()
         document = {**document, "name": name}
         document.setdefault("created", now)
-        text = _json_text(document)
+        text = json_text(document)
         with self._transaction() as con:
             row = con.execute("SELECT id, owner, status, revision FROM scenarios WHERE name = ?",
                               (name,)).fetchone()
@@ -319,7 +246,7 @@ class ScenarioStore:
                 ident, stored_owner, status, revision = row
                 if stored_owner and owner and stored_owner != owner:
                     raise StoreError(f"方案“{name}”属于 {stored_owner}，不能覆盖")
-                _check_changeable(name, status, "修改")
+                check_changeable(name, status, "修改")
                 if expected_revision is not None and expected_revision != revision:
                     raise StoreError(f"方案“{name}”已被他人修改（版本 {revision}），"
                                      "请重新载入后再保存")
@@ -352,12 +279,12 @@ class ScenarioStore:
         same name changes nothing.
         """
         new = scenario_name(new)
-        by = _account(by)
+        by = account_text(by)
         with self._transaction() as con:
             ident = self._find(con, old)
             name, status = con.execute("SELECT name, status FROM scenarios WHERE id = ?",
                                        (ident,)).fetchone()
-            _check_changeable(name, status, "重命名")
+            check_changeable(name, status, "重命名")
             clash = con.execute("SELECT id FROM scenarios WHERE name = ?", (new,)).fetchone()
             if clash and clash[0] != ident:
                 raise StoreError(f"方案“{new}”已存在，不能重名")
@@ -368,7 +295,7 @@ class ScenarioStore:
                 document = {**json.loads(text), "name": new}
                 con.execute("UPDATE scenarios SET name = ?, updated = ?, document = ?, "
                             "revision = revision + 1 WHERE id = ?",
-                            (new, now, _json_text(document), ident))
+                            (new, now, json_text(document), ident))
                 _record(con, ident, now, by, RENAME, name)
             return self._info(con, ident)
 
@@ -380,7 +307,7 @@ class ScenarioStore:
                                        (ident,)).fetchone()
             if status == APPROVED:
                 raise StoreError(f"已审核通过的方案不能删除（方案“{name}”是审核记录）")
-            _check_changeable(name, status, "删除")
+            check_changeable(name, status, "删除")
             con.execute("DELETE FROM scenario_steps WHERE scenario_id = ?", (ident,))
             con.execute("DELETE FROM scenarios WHERE id = ?", (ident,))
 
@@ -408,9 +335,9 @@ class ScenarioStore:
 
     # ---- internals -----------------------------------------------------
     def _step(self, name_or_id, by, step: str, comment) -> ScenarioInfo:
-        by = _account(by)
-        comment = _comment(comment)
-        allowed, to = _TRANSITIONS[step]
+        by = account_text(by)
+        comment = comment_text(comment)
+        allowed, to = TRANSITIONS[step]
         with self._transaction() as con:
             ident = self._find(con, name_or_id)
             name, status = con.execute("SELECT name, status FROM scenarios WHERE id = ?",
@@ -502,43 +429,6 @@ def _up_to_date(con) -> bool:
                        "AND name = 'scenario_steps_by_scenario'").fetchone() is not None
 
 
-def _check_status(status) -> None:
-    if status not in STATUSES:
-        raise StoreError(f"未知的方案状态“{status}”；可选：{'、'.join(STATUSES)}")
-
-
-def _check_changeable(name: str, status: str, action: str) -> None:
-    """Refuse changing (``action``: 修改, 重命名, 删除) a submitted or approved scenario."""
-    if status == SUBMITTED:
-        raise StoreError(f"方案“{name}”已提交审核，不能{action}；请先撤回为草稿")
-    if status == APPROVED:
-        raise StoreError(f"方案“{name}”已审核通过，只读；如需修改请另存为新方案")
-
-
 def _record(con, ident: int, time: str, account: str, step: str, comment: str = "") -> None:
     con.execute("INSERT INTO scenario_steps (scenario_id, time, account, step, comment) "
                 "VALUES (?, ?, ?, ?, ?)", (ident, time, account, step, comment))
-
-
-def _account(account) -> str:
-    if not isinstance(account, str):
-        raise StoreError("账号应为文字")
-    return account.strip()
-
-
-def _comment(comment) -> str:
-    if comment is None:
-        return ""
-    if not isinstance(comment, str):
-        raise StoreError("审核意见应为文字")
-    comment = comment.strip()
-    if len(comment) > COMMENT_MAX:
-        raise StoreError(f"审核意见最多 {COMMENT_MAX} 个字符（现为 {len(comment)} 个）")
-    return comment
-
-
-def _json_text(document: dict) -> str:
-    try:
-        return json.dumps(document, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise StoreError(f"方案内容无法保存为 JSON：{exc}") from None

@@ -16,7 +16,8 @@ from analysis.scenario_edit import changed_villages
 from geo import access, clock, schema as s
 from geo.access import Area
 from geo.ingest.plan import write_dataset_gpkg
-from geo.scenario_store import STATUS_NAMES, STEP_NAMES, ScenarioInfo
+from geo.scenario_rules import STATUS_NAMES, STEP_NAMES
+from geo.scenario_store import ScenarioInfo
 from geo.settings import load_settings
 from geo.store import DataStore
 from geo.dataset import validate_layers

@@ -12,8 +12,8 @@ from itertools import count
 import pytest
 
 from geo import scenario_store as ss
-from geo.scenario_store import (STATUS_NAMES, STEP_NAMES, ScenarioInfo, ScenarioStep,
-                                ScenarioStore)
+from geo.scenario_rules import STATUS_NAMES, STEP_NAMES, ScenarioStep
+from geo.scenario_store import ScenarioInfo, ScenarioStore
 from geo.store import StoreError
 
 DOC = {"groups": [{"org_id": "S1", "villages": ["350481101201", "350481101202"]}]}
