@@ -33,6 +33,9 @@ settings and the stores.
     Sessions of built-in accounts: a login that outlives a reload, until idle or logout.
 ``settings``
     Deployment settings (``dashboard.toml``) and which dataset to show.
+``sqlite_db``
+    The embedded SQLite databases of the data folder: one way to open them, one
+    transaction, Chinese errors naming the file.
 ``store``
     Dataset versions: the data store in the configured data folder (SPEC §6).
 ``validate``

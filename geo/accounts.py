@@ -8,7 +8,7 @@ a lock.  :meth:`AccountStore.verify` is the login: after
 (:mod:`geo.audit`, same file) in the same transaction as the counters.  An
 unknown name and a wrong password give the same message and take about the
 same time.  The SQLite handling (journal, transactions, errors) is that of
-:mod:`geo.scenario_store`, through :func:`geo.audit.open_database`.
+:mod:`geo.scenario_store`, through :mod:`geo.sqlite_db`.
 
 >>> import tempfile
 >>> from argon2 import PasswordHasher
@@ -46,6 +46,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from geo import audit
 from geo.access import ROLE_NAMES, ROLES, Account
 from geo.clock import CHINA_TZ
+from geo.sqlite_db import transaction
 from geo.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -420,11 +421,11 @@ class AccountStore:
             audit.insert(con, by, action, obj, audit.OK, client, stamp)
 
     def _connection(self):
-        return audit.open_database(self.path, self.timeout, _SCHEMA)
+        return audit.open_accounts_database(self.path, self.timeout, _SCHEMA)
 
     @contextmanager
     def _transaction(self):
-        with self._connection() as con, audit.transaction(con):
+        with self._connection() as con, transaction(con):
             yield con
 
 

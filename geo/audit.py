@@ -27,14 +27,13 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 import sqlite3
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from geo.clock import CHINA_TZ, now_iso
+from geo.sqlite_db import open_database, transaction
 from geo.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -136,46 +135,13 @@ def insert(con: sqlite3.Connection, account: str, action: str, object: str = "",
                  None if client is None else audit_text(client, LIMITS["client"])))
 
 
-@contextmanager
-def open_database(path: Path, timeout: float, schema):
-    """A connection to ``path`` (created, owner-only, when missing) with the pragmas of the
-    module docstring and every statement of ``schema`` run; SQLite and disk errors become a
-    :class:`~geo.store.StoreError` naming the file."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():  # password hashes live here: not readable by others
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        with closing(sqlite3.connect(path, timeout=timeout, isolation_level=None)) as con:
-            con.execute("PRAGMA journal_mode=DELETE")
-            con.execute("PRAGMA synchronous=FULL")
-            for statement in schema:
-                con.execute(statement)
-            yield con
-    except sqlite3.IntegrityError as exc:
-        if APPEND_ONLY in str(exc):
-            raise StoreError(APPEND_ONLY) from None
-        raise StoreError(f"账号库 {path} 拒绝写入：{exc}") from None
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise StoreError("账号库正被另一个会话写入，请稍后再试") from None
-        raise StoreError(f"账号库 {path} 无法使用：{exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"账号库 {path} 无法打开（文件可能已损坏）：{exc}") from None
-    except OSError as exc:
-        raise StoreError(f"账号库 {path} 无法打开：{exc.strerror or exc}") from None
-
-
-@contextmanager
-def transaction(con: sqlite3.Connection):
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` when the body raises."""
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+def open_accounts_database(path: Path, timeout: float, schema):
+    """The accounts database (accounts, sessions, audit log): owner-only, ``schema``'s
+    statements run, a write the audit table refuses said as :data:`APPEND_ONLY`."""
+    def setup(con):
+        for statement in schema:
+            con.execute(statement)
+    return open_database(path, timeout, setup, "账号库", private=True, refusals=(APPEND_ONLY,))
 
 
 class AuditLog:
@@ -234,7 +200,7 @@ class AuditLog:
         return [AuditEntry(*row) for row in rows]
 
     def _connection(self):
-        return open_database(self.path, self.timeout, SCHEMA)
+        return open_accounts_database(self.path, self.timeout, SCHEMA)
 
 
 def parse_day(text: str) -> date:

@@ -61,8 +61,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +70,7 @@ from geo.scenario_rules import (APPROVE, APPROVED, DRAFT, REJECT, RENAME, REOPEN
                                  STATUS_NAMES, STEP_NAMES, SUBMIT, TRANSITIONS, ScenarioStep,
                                  account_text, check_changeable, check_status, comment_text,
                                  document_counts, json_text, scenario_name)
+from geo.sqlite_db import open_database, transaction
 from geo.store import StoreError, pause_for_test
 
 log = logging.getLogger(__name__)
@@ -370,35 +370,13 @@ class ScenarioStore:
             raise StoreError(f"没有名为“{name_or_id}”的方案")
         return row[0]
 
-    @contextmanager
     def _connection(self):
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=self.timeout,
-                                         isolation_level=None)) as con:
-                con.execute("PRAGMA journal_mode=DELETE")
-                con.execute("PRAGMA synchronous=FULL")
-                _prepare(con)
-                yield con
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError("方案库正被另一个会话写入，请稍后再试") from None
-            raise StoreError(f"方案库 {self.path} 无法使用：{exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"方案库 {self.path} 无法打开（文件可能已损坏）：{exc}") from None
-        except OSError as exc:
-            raise StoreError(f"方案库 {self.path} 无法打开：{exc.strerror or exc}") from None
+        return open_database(self.path, self.timeout, _prepare, "方案库")
 
     @contextmanager
     def _transaction(self):
-        with self._connection() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+        with self._connection() as con, transaction(con):
+            yield con
 
 
 def _prepare(con) -> None:

@@ -24,6 +24,7 @@ from geo.accounts import AccountStore, LoginError
 from geo.audit import (ACTION_NAMES, APPEND_ONLY, EXPORT_HEADER, AuditLog,
                        export_csv, export_xlsx)
 from geo.clock import CHINA_TZ
+from geo.sqlite_db import transaction
 from geo.store import StoreError
 from tests.geo.test_accounts import QUICK, Clock
 
@@ -40,7 +41,7 @@ def log(tmp_path):
 
 @pytest.fixture
 def days(log):
-    with log._connection() as con, audit.transaction(con):
+    with log._connection() as con, transaction(con):
         for time, account, action, obj, result, client in DAYS:
             audit.insert(con, account, action, obj, result, client, time=time)
     return log
