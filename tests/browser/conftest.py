@@ -43,6 +43,30 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def start_logged(args, log_path, ready_text: str, **popen):
+    """Start ``args`` with its output copied into ``log_path``; return the process once a
+    line holds ``ready_text`` (within 60 s), else stop it and return ``None``."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            encoding="utf-8", errors="replace", **popen)
+    ready = threading.Event()
+
+    def copy_log():
+        """The output into ``log_path``; ``ready`` once the text is seen (or it ended)."""
+        with open(log_path, "w", encoding="utf-8") as log:
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                if ready_text in line:
+                    ready.set()
+        ready.set()
+
+    threading.Thread(target=copy_log, daemon=True).start()
+    if ready.wait(timeout=60) and proc.poll() is None:
+        return proc
+    proc.terminate()
+    return None
+
+
 def start_server(data_path, log_path, config=None, address="127.0.0.1", port=None, extra=()):
     """Start ``streamlit run dashboard.py`` on a free port; return (process, url).
 
@@ -58,33 +82,19 @@ def start_server(data_path, log_path, config=None, address="127.0.0.1", port=Non
         env["DASHBOARD_DATA"] = str(data_path)
     if config is not None:
         env["DASHBOARD_CONFIG"] = str(config)
-    proc = subprocess.Popen(
+    url = f"http://127.0.0.1:{port}"
+    # listening once it prints "URL: http://127.0.0.1:PORT"
+    proc = start_logged(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", address, "--server.headless", "true",
-         # printed as "URL: http://127.0.0.1:PORT" (below), and no look-up of an external address
+         # printed as "URL: http://127.0.0.1:PORT", and no look-up of an external address
          *(["--browser.serverAddress", "127.0.0.1"] if address != "127.0.0.1" else []),
-         *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        encoding="utf-8", errors="replace")
-    url = f"http://127.0.0.1:{port}"
-    ready = threading.Event()
-
-    def copy_log():
-        """The server's output into ``log_path``; ``ready`` once it serves (or ended)."""
-        with open(log_path, "w", encoding="utf-8") as log:
-            for line in proc.stdout:
-                log.write(line)
-                log.flush()
-                if url in line:  # "URL: http://127.0.0.1:PORT": listening
-                    ready.set()
-        ready.set()
-
-    threading.Thread(target=copy_log, daemon=True).start()
-    if ready.wait(timeout=60) and proc.poll() is None:
+         *extra], log_path, url, cwd=ROOT, env=env)
+    if proc is not None:
         with urllib.request.urlopen(url + "/_stcore/health", timeout=30) as resp:
             if resp.status == 200:
                 return proc, url
-    proc.terminate()
+        proc.terminate()
     raise RuntimeError(f"streamlit did not start; see {log_path}")
 
 

@@ -7,14 +7,12 @@ dashboard is told about it as a deployment tells it about Keycloak:
 ``--secrets.files``) and ``dashboard.toml [auth.oidc]``'s claim tables.
 """
 import json
-import subprocess
 import sys
-import threading
 
 import pytest
 
 from geo.audit import AuditLog
-from tests.browser.conftest import _free_port, recorded_page, start_server
+from tests.browser.conftest import _free_port, recorded_page, start_logged, start_server
 from tests.conftest import DEMO
 
 USERS = [{"sub": "zhao-1", "preferred_username": "zhao", "groups": ["kb-viewer", "county-yongan"]},
@@ -27,24 +25,9 @@ def _start_provider(log_path):
     args = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)]
     for user in USERS:
         args += ["--user-claims", json.dumps(user, ensure_ascii=False)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            encoding="utf-8", errors="replace")
-    url = f"http://127.0.0.1:{port}"
-    ready = threading.Event()
-
-    def copy_log():
-        with open(log_path, "w", encoding="utf-8") as log:
-            for line in proc.stdout:
-                log.write(line)
-                log.flush()
-                if "Uvicorn running on" in line:
-                    ready.set()
-        ready.set()
-
-    threading.Thread(target=copy_log, daemon=True).start()
-    if ready.wait(timeout=60) and proc.poll() is None:
-        return proc, url
-    proc.terminate()
+    proc = start_logged(args, log_path, "Uvicorn running on")
+    if proc is not None:
+        return proc, f"http://127.0.0.1:{port}"
     raise RuntimeError(f"the OpenID Connect provider did not start; see {log_path}")
 
 
