@@ -32,19 +32,10 @@ def scenario_dataset(dataset, context, scenario):
     """
     scenario = scenario_from_document(scenario)
     assignment, _, _ = scenario_members(context, scenario)
-    orgs = pd.DataFrame({
-        s.ORG_ID: pd.Series([g.org_id for g in scenario.groups], dtype=object),
-        s.NAME: pd.Series([g.name for g in scenario.groups], dtype=object),
-        s.ORG_TYPE: pd.Series([g.org_type for g in scenario.groups], dtype=object),
-        s.LEAD_VILLAGE_CODE: pd.Series([g.lead_village_code for g in scenario.groups],
-                                       dtype=object),
-        s.FOUNDED_YEAR: pd.Series([pd.NA] * len(scenario.groups), dtype="Int64"),
-        s.PROJECTS: pd.Series([pd.NA] * len(scenario.groups), dtype="Int64")})
-    members = pd.DataFrame({
-        s.ORG_ID: pd.Series([scenario.groups[i].org_id for i in assignment.values()],
-                            dtype=object),
-        s.VILLAGE_CODE: pd.Series(list(assignment), dtype=object),
-        s.JOINED_YEAR: pd.Series([pd.NA] * len(assignment), dtype="Int64")})
+    orgs = _orgs_frame(scenario.groups, [pd.NA] * len(scenario.groups),
+                       [pd.NA] * len(scenario.groups))
+    members = _members_frame([(scenario.groups[i].org_id, code, pd.NA)
+                              for code, i in assignment.items()])
     layers = dict(dataset.layers) | {s.JOINT_ORGS: orgs, s.JOINT_MEMBERS: members}
     return replace(dataset, layers=layers,
                    present=dataset.present | {s.JOINT_ORGS, s.JOINT_MEMBERS})
@@ -90,16 +81,9 @@ def plan_layers(dataset, scenario, year: int) -> tuple[pd.DataFrame, pd.DataFram
         value = today_orgs.at[org_id, field]
         return default if pd.isna(value) else int(value)
 
-    orgs = pd.DataFrame({
-        s.ORG_ID: pd.Series([g.org_id for g in scenario.groups], dtype=object),
-        s.NAME: pd.Series([g.name for g in scenario.groups], dtype=object),
-        s.ORG_TYPE: pd.Series([g.org_type for g in scenario.groups], dtype=object),
-        s.LEAD_VILLAGE_CODE: pd.Series([g.lead_village_code for g in scenario.groups],
-                                       dtype=object),
-        s.FOUNDED_YEAR: pd.Series([kept(g.org_id, s.FOUNDED_YEAR, year)
-                                   for g in scenario.groups], dtype="Int64"),
-        s.PROJECTS: pd.Series([kept(g.org_id, s.PROJECTS, pd.NA) for g in scenario.groups],
-                              dtype="Int64")})
+    orgs = _orgs_frame(scenario.groups,
+                       [kept(g.org_id, s.FOUNDED_YEAR, year) for g in scenario.groups],
+                       [kept(g.org_id, s.PROJECTS, pd.NA) for g in scenario.groups])
     rows, seen = [], set()
     for group in scenario.groups:
         for code in group.villages:
@@ -109,8 +93,24 @@ def plan_layers(dataset, scenario, year: int) -> tuple[pd.DataFrame, pd.DataFram
                 rows.append((group.org_id, code,
                              year if year_joined is None or pd.isna(year_joined)
                              else int(year_joined)))
-    members = pd.DataFrame({
+    members = _members_frame(rows)
+    return orgs, members
+
+
+def _orgs_frame(groups, founded: list, projects: list) -> pd.DataFrame:
+    """The ``joint_orgs`` layer of ``groups`` with these founding years and project counts."""
+    return pd.DataFrame({
+        s.ORG_ID: pd.Series([g.org_id for g in groups], dtype=object),
+        s.NAME: pd.Series([g.name for g in groups], dtype=object),
+        s.ORG_TYPE: pd.Series([g.org_type for g in groups], dtype=object),
+        s.LEAD_VILLAGE_CODE: pd.Series([g.lead_village_code for g in groups], dtype=object),
+        s.FOUNDED_YEAR: pd.Series(founded, dtype="Int64"),
+        s.PROJECTS: pd.Series(projects, dtype="Int64")})
+
+
+def _members_frame(rows: list) -> pd.DataFrame:
+    """The ``joint_members`` layer of ``(org_id, village_code, joined_year)`` rows."""
+    return pd.DataFrame({
         s.ORG_ID: pd.Series([r[0] for r in rows], dtype=object),
         s.VILLAGE_CODE: pd.Series([r[1] for r in rows], dtype=object),
         s.JOINED_YEAR: pd.Series([r[2] for r in rows], dtype="Int64")})
-    return orgs, members
