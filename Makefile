@@ -52,6 +52,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m benchmarks.bench_kpis
+	$(PY) -m benchmarks.bench_cli
 	$(PY) -m benchmarks.bench_suggest
 	$(PY) -m benchmarks.bench_all_pages --runs 3
 

@@ -159,19 +159,18 @@ def grid_village_areas(villages: gpd.GeoDataFrame, grids: gpd.GeoDataFrame,
     grid_geoms = grid_geoms[~(shapely.is_missing(grid_geoms) | shapely.is_empty(grid_geoms))]
     n = len(village_geoms)
     area = shapely.area(village_geoms)
-    owner, members, clipped, grid_area = _village_members(village_geoms, grid_geoms, area)
-    # Villages whose grids all lie inside them and tile without overlap need
-    # no union: what they cover is the sum of the grids' areas.
-    screen = ~clipped[owner]
-    tiled = ~clipped & tiles_without_overlap(grid_geoms[members[screen]], owner[screen], n)
+    owner, members, pieces, foreign, grid_area = _village_members(village_geoms, grid_geoms,
+                                                                  area)
+    # Villages whose member grids tile without overlap need no union: what
+    # they cover is Σ area(v ∩ g), already summed.  A village reached by a
+    # grid of another village (``foreign``) seldom tiles: it is not tested.
+    screen = ~foreign[owner]
+    tiled = ~foreign & tiles_without_overlap(grid_geoms[members[screen]], owner[screen], n)
     covered = grid_area.copy()
     pick = ~tiled[owner]
-    union = union_by(grid_geoms[members[pick]], owner[pick], n)
+    # The pieces lie inside their village: their union is v ∩ ∪ g, no clipping.
+    union = union_by(pieces[pick], owner[pick], n)
     covered[~tiled] = np.nan_to_num(shapely.area(union[~tiled]))
-    clip = np.flatnonzero(clipped)
-    if len(clip):
-        covered[clip] = shapely.area(threaded(shapely.intersection, village_geoms[clip],
-                                              union[clip], min_chunk=200))
     covered = np.minimum(covered, area)
     tolerance = ROUNDING * area
     covered = np.where(area - covered < tolerance, area, covered)
@@ -191,14 +190,15 @@ def _village_members(villages: np.ndarray, grids: np.ndarray, area: np.ndarray):
     belongs to those where the intersection has an area.
 
     Returns ``owner`` and ``members`` (village and grid position of each
-    village–grid pair), ``clipped`` (per village: some member grid is not
-    inside it, so the union of its members must be clipped to it) and
-    ``grid_area`` (per village: Σ area(v ∩ g), m²).
+    village–grid pair), ``pieces`` (v ∩ g of each pair: the grid itself when
+    whole), ``foreign`` (per village: some member grid is neither inside it
+    nor a sliver of its own) and ``grid_area`` (per village: Σ area(v ∩ g), m²).
     """
     n = len(villages)
     empty = np.zeros(0, dtype=np.int64)
     if not len(grids) or not n:
-        return empty, empty, np.zeros(n, dtype=bool), np.zeros(n)
+        return (empty, empty, np.zeros(0, dtype=object), np.zeros(n, dtype=bool),
+                np.zeros(n))
     home = np.full(len(grids), -1, dtype=np.int64)
     vi, gi = shapely.STRtree(shapely.point_on_surface(grids)).query(villages, predicate="contains")
     home[gi] = vi
@@ -207,22 +207,24 @@ def _village_members(villages: np.ndarray, grids: np.ndarray, area: np.ndarray):
     inside[placed] = threaded(shapely.covers, villages[home[placed]], grids[placed])
     whole = np.flatnonzero(inside)
     cross = np.flatnonzero(~inside & (home >= 0))
-    inner = shapely.area(threaded(shapely.intersection, villages[home[cross]], grids[cross],
-                                  min_chunk=500))
+    inner_parts = threaded(shapely.intersection, villages[home[cross]], grids[cross],
+                           min_chunk=500)
+    inner = shapely.area(inner_parts)
     sliver = shapely.area(grids[cross]) - inner < ROUNDING * area[home[cross]]
-    nearly, inner = cross[sliver], inner[sliver]
+    nearly, inner, inner_parts = cross[sliver], inner[sliver], inner_parts[sliver]
     rest = np.concatenate([np.flatnonzero(home < 0), cross[~sliver]])
     gi, vi = shapely.STRtree(villages).query(grids[rest], predicate="intersects")
-    pieces = shapely.area(threaded(shapely.intersection, villages[vi], grids[rest[gi]],
-                                   min_chunk=500))
-    keep = pieces > 0
+    parts = threaded(shapely.intersection, villages[vi], grids[rest[gi]], min_chunk=500)
+    part_area = shapely.area(parts)
+    keep = part_area > 0
     grid_area = (np.bincount(home[whole], weights=shapely.area(grids[whole]), minlength=n)
                  + np.bincount(home[nearly], weights=inner, minlength=n)
-                 + np.bincount(vi[keep], weights=pieces[keep], minlength=n))
-    clipped = np.bincount(np.concatenate([home[nearly], vi[keep]]), minlength=n) > 0
+                 + np.bincount(vi[keep], weights=part_area[keep], minlength=n))
+    foreign = np.bincount(vi[keep], minlength=n) > 0
     owner = np.concatenate([home[whole], home[nearly], vi[keep]])
     members = np.concatenate([whole, nearly, rest[gi[keep]]])
-    return owner, members, clipped, grid_area
+    return (owner, members, np.concatenate([grids[whole], inner_parts, parts[keep]]),
+            foreign, grid_area)
 
 
 # ---- figures -------------------------------------------------------------------

@@ -28,6 +28,7 @@ CRS (:func:`geo.crs.metric_crs`); geometries are returned in the input CRS.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -265,9 +266,11 @@ def grid_integrity(villages: gpd.GeoDataFrame, grids: gpd.GeoDataFrame,
     unit = grids.loc[is4]
     unit_m = np.asarray(to_metric(unit.geometry, crs).array, dtype=object) if len(unit) \
         else np.zeros(0, dtype=object)
-    gaps = _gaps(villages, village_m, unit_m, crs)
-    overlaps = _overlaps(villages, village_m, unit, unit_m, crs)
-    orphans = _orphans(villages, grids, crs)
+    with ThreadPoolExecutor(max_workers=1) as pool:   # independent: side by side
+        overlaps = pool.submit(_overlaps, villages, village_m, unit, unit_m, crs)
+        gaps = _gaps(villages, village_m, unit_m, crs)
+        orphans = _orphans(villages, grids, crs)
+        overlaps = overlaps.result()
     return GridIntegrity(gaps, overlaps, orphans)
 
 
@@ -279,6 +282,8 @@ def _frame(columns: dict, geoms: np.ndarray, crs, target) -> gpd.GeoDataFrame:
 def _gaps(villages, village_m, unit_m, crs) -> gpd.GeoDataFrame:
     vi, gi = shapely.STRtree(unit_m).query(village_m, predicate="intersects") if len(unit_m) \
         else (np.zeros(0, dtype=np.int64),) * 2
+    inner = ~shapely.touches(village_m[vi], unit_m[gi])   # a neighbour's grid that only
+    vi, gi = vi[inner], gi[inner]                         # touches covers nothing inside
     cover = union_by(unit_m[gi], vi, len(village_m))
     missing = shapely.is_missing(cover)
     rest = village_m.copy()

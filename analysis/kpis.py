@@ -13,6 +13,7 @@ tables (:mod:`analysis.coverage`, :mod:`analysis.income`, :mod:`analysis.grid`,
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,14 +111,20 @@ def prepare_kpis(dataset, params: Params = Params()) -> KpiInputs:
     """
     villages = dataset.villages
     crs = metric_crs(villages)
-    metric_villages = to_metric(villages[[villages.geometry.name]], crs)
+    metric_villages = to_metric(villages[[villages.geometry.name]], crs)  # the one projection
     areas = placement = reach = None
-    if len(dataset.grids):
-        areas = grid.grid_village_areas(metric_villages, dataset.grids, crs)
-        placement = grid.grid_placement(villages, dataset.grids)
-    if len(dataset.service_sites):
-        reach = service.site_reach(metric_villages, dataset.service_sites,
-                                   params.service_radius_m, crs)
+    # The grid and the service geometry share nothing but the (read-only)
+    # projected villages: they run side by side (shapely releases the GIL).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        if len(dataset.grids):
+            areas = pool.submit(grid.grid_village_areas, metric_villages, dataset.grids, crs)
+        if len(dataset.service_sites):
+            reach = pool.submit(service.site_reach, metric_villages, dataset.service_sites,
+                                params.service_radius_m, crs)
+        if len(dataset.grids):
+            placement = grid.grid_placement(villages, dataset.grids)
+        areas = areas if areas is None else areas.result()
+        reach = reach if reach is None else reach.result()
     return KpiInputs(crs, params.service_radius_m, areas, placement, reach)
 
 

@@ -13,13 +13,14 @@ import sys
 
 from cli.common import (EXIT_INVALID, EXIT_OK, Parser, load_or_report,
                         print_problems)
-from cli.evaluate import register_evaluate
-from cli.ingest import add_import_parser
 from cli.tables import format_kpi_table
-from cli.users import register_users
 from geo.dataset import read_dataset
 
 log = logging.getLogger(__name__)
+# The commands defined in this module; the others (evaluate, import, users,
+# audit) are registered by their modules, imported only when the command line
+# needs them: ``kpis`` then starts without the import, account and scenario code.
+OWN_COMMANDS = ("validate", "kpis", "report")
 
 
 def cmd_validate(args) -> int:
@@ -96,7 +97,9 @@ def _positive(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` alone when it is one of
+    :data:`OWN_COMMANDS` (its own help and usage errors are the same)."""
     parser = Parser(prog="python -m analysis", description="联建网格看板：数据校验与指标计算")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="命令")
     sub.required = True
@@ -125,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
                    help="地图版式：A4 横向（默认）或纵向")
     p.set_defaults(func=cmd_report)
+    if command in OWN_COMMANDS:
+        return parser
+    from cli.evaluate import register_evaluate
+    from cli.ingest import add_import_parser
+    from cli.users import register_users
+
     register_evaluate(sub)
     add_import_parser(sub)
     register_users(sub)
@@ -133,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(words[0] if words else None).parse_args(words)
     try:
         return args.func(args)
     except KeyboardInterrupt:

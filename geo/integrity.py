@@ -110,14 +110,19 @@ def check_income_coverage(layers: dict[str, pd.DataFrame]) -> list[Problem]:
     if s.KIND not in villages.columns or s.VILLAGE_CODE not in villages.columns:
         return []
     years = sorted(int(y) for y in income[s.YEAR].dropna().unique())
-    have = set(zip(income[s.VILLAGE_CODE], income[s.YEAR].astype("Int64")))
-    problems = []
+    have = pd.MultiIndex.from_arrays([income[s.VILLAGE_CODE].to_numpy(dtype=object),
+                                      income[s.YEAR].astype("Int64").to_numpy(dtype=object)])
     is_village = (villages[s.KIND] == s.KIND_VILLAGE).to_numpy()
-    for pos in _positions(is_village):
-        code = villages[s.VILLAGE_CODE].iloc[pos]
-        missing = [y for y in years if (code, y) not in have]
-        if missing:
-            problems.append(Problem(
-                WARNING, "income_missing", s.VILLAGES, s.VILLAGE_CODE, int(pos) + 1, code,
-                f"缺少 {'、'.join(map(str, missing))} 年的集体经营性收入（计入 income_missing）"))
+    positions = _positions(is_village)
+    codes = villages[s.VILLAGE_CODE].to_numpy(dtype=object)[positions]
+    wanted = pd.MultiIndex.from_arrays([np.repeat(codes, len(years)),
+                                        np.tile(np.array(years, dtype=object), len(codes))])
+    present = wanted.isin(have).reshape(len(codes), len(years))
+    problems = []
+    for row in np.flatnonzero(~present.all(axis=1)):
+        missing = [y for y, ok in zip(years, present[row]) if not ok]
+        problems.append(Problem(
+            WARNING, "income_missing", s.VILLAGES, s.VILLAGE_CODE, int(positions[row]) + 1,
+            codes[row],
+            f"缺少 {'、'.join(map(str, missing))} 年的集体经营性收入（计入 income_missing）"))
     return problems

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-import mapclassify
 import numpy as np
 import pandas as pd
+
+from maps.classes import classify
 
 
 NO_DATA = [204, 204, 204, 160]
@@ -39,7 +40,8 @@ class Legend:
 
 def classify_colors(values: pd.Series, scheme: str = "natural_breaks", k: int = 5,
                     ramp: str = "reds", unit: str = "") -> tuple[list, Legend]:
-    """RGBA per value by a mapclassify scheme, and the legend.
+    """RGBA per value by a classification scheme (:mod:`maps.classes`, mapclassify's
+    computations), and the legend.
 
     Missing values get grey (``NO_DATA``).  Unknown scheme or ramp names
     raise ``ValueError`` listing the valid ones.
@@ -57,13 +59,13 @@ def classify_colors(values: pd.Series, scheme: str = "natural_breaks", k: int = 
     entries = []
     if len(known):
         k = max(1, min(k, known.nunique()))
-        classifier = getattr(mapclassify, SCHEMES[scheme])(known.to_numpy(), k=k)
-        palette = _spread(RAMPS[ramp], len(classifier.bins))
+        bins, yb = classify(known.to_numpy(), SCHEMES[scheme], k=k)
+        palette = _spread(RAMPS[ramp], len(bins))
         position = {idx: pos for pos, idx in enumerate(values.index)}
-        for idx, cls in zip(known.index, classifier.yb):
+        for idx, cls in zip(known.index, yb):
             colors[position[idx]] = palette[cls] + [210]
         lower = float(known.min())
-        for color, upper in zip(palette, classifier.bins):
+        for color, upper in zip(palette, bins):
             entries.append((color + [210], f"{lower:,.1f} – {upper:,.1f}{unit}"))
             lower = float(upper)
     if known.size < len(values):

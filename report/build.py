@@ -20,6 +20,7 @@ from pathlib import Path
 
 from analysis.grid_checks import grid_compliance
 from analysis.grid_tree import grid_tree, noncompliant_grids
+from analysis.income import resolve_years
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
 from geo import schema as s
@@ -28,7 +29,7 @@ from maps.static import MAP_KEYS, build_map, crs_note, map_layers, map_title
 from report.excel import Sheet, write_xlsx
 from report.tables import area_table, kpi_header, low_income_table, org_member_table, table_cell
 from report.text import report_passages
-from report.word import Section, Table, write_docx
+from report.word import Section, Table, placed_png, write_docx
 import texts
 
 log = logging.getLogger(__name__)
@@ -204,9 +205,7 @@ def write_report(dataset, out_dir: str | os.PathLike, county: str | None = None,
     unknown = [m for m in options.maps if m not in MAP_KEYS]
     if unknown:
         raise ValueError(f"未知地图 {unknown}，可选：{', '.join(MAP_KEYS)}")
-    prepared = prepared if prepared is not None else prepare_kpis(dataset, params)
-    figures, counties, townships = _area_figures(dataset, params, prepared, county)
-    rows = townships if county else counties
+    resolve_years(dataset.village_income, params.base_year, params.eval_year)  # refuse early
     date = options.date or dt.date.today()
     tag = _file_tag(county, area)
     out_dir = Path(out_dir)
@@ -214,8 +213,13 @@ def write_report(dataset, out_dir: str | os.PathLike, county: str | None = None,
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     tmp.chmod(0o777 & ~_umask())
     try:
-        pngs, titles = _write_maps(dataset, params, county, integrity, options, area, date,
-                                   tmp, tag)
+        # The figures and the workbook's tables need no map: they are computed
+        # in a second thread while the maps are drawn.
+        with ThreadPoolExecutor(max_workers=1) as side:
+            tables = side.submit(_figures_and_sheets, dataset, params, prepared, county)
+            pngs, titles = _write_maps(dataset, params, county, integrity, options, area, date,
+                                       tmp, tag)
+            figures, rows, sheets = tables.result()
         passages = report_passages(figures, params, area)
         level = "township" if county else "county"
         notes = [texts.REPORT_YEARS.format(base=figures["base_year"] or "—",
@@ -225,23 +229,33 @@ def write_report(dataset, out_dir: str | os.PathLike, county: str | None = None,
         write_docx(tmp / f"{tag}_{texts.REPORT_TITLE.format(area='')}.docx",
                    texts.REPORT_TITLE.format(area=area), texts.REPORT_DATE.format(d=date), notes,
                    _sections(passages, pngs, rows, figures, area, level, titles))
-        write_xlsx(tmp / f"{tag}_指标表.xlsx",
-                   _sheets(dataset, params, county, counties, townships, figures))
+        write_xlsx(tmp / f"{tag}_指标表.xlsx", sheets)
         return _commit(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
+def _figures_and_sheets(dataset, params, prepared, county):
+    """The area's figures, the rows of its table (counties, or townships of a
+    county) and the workbook's sheets."""
+    prepared = prepared if prepared is not None else prepare_kpis(dataset, params)
+    figures, counties, townships = _area_figures(dataset, params, prepared, county)
+    sheets = _sheets(dataset, params, county, counties, townships, figures)
+    return figures, townships if county else counties, sheets
+
+
 def _write_maps(dataset, params, county, integrity, options, area, date, tmp, tag):
-    """Draw the maps; PNGs are encoded in threads while the next map is drawn."""
+    """Draw the maps; the PNG files (print resolution) and the briefing's smaller
+    copies (:func:`report.word.placed_png`) are encoded in threads while the next
+    map is drawn.  Returns the briefing's images and the maps' titles, by key."""
     if not options.maps:
         return {}, {}
     unknown = [f for f in options.formats if f not in ml.FORMATS]
     if unknown:
         raise ValueError(f"未知图片格式 {unknown}，可选：{', '.join(ml.FORMATS)}")
     layers = map_layers(dataset, params, county, integrity)
-    pngs, titles, pending = {}, {}, []
+    placed, titles, pending = {}, {}, []
     with ThreadPoolExecutor(max_workers=2) as pool:
         for i, key in enumerate(options.maps, start=1):
             title, subtitle = map_title(key, area, layers)
@@ -253,8 +267,10 @@ def _write_maps(dataset, params, county, integrity, options, area, date, tmp, ta
             stem = tmp / f"{tag}_图{i}_{FILE_NAMES[key]}"
             image = ml.render_png(fig, options.dpi)
             pending.append(pool.submit(ml.write_png, image, f"{stem}.png", options.dpi))
+            placed[key] = pool.submit(placed_png, image, options.dpi)
             ml.save_figure(fig, stem, [f for f in options.formats if f != "png"], options.dpi)
-            pngs[key], titles[key] = Path(f"{stem}.png"), title
+            titles[key] = title
         for future in pending:
             future.result()
-    return pngs, titles
+        placed = {key: future.result() for key, future in placed.items()}
+    return placed, titles

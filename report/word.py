@@ -12,6 +12,7 @@ documents: 黑体 for the title and headings, 仿宋 for the body, 宋体 for ta
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,12 +42,44 @@ class Table:
 
 @dataclass(frozen=True)
 class Section:
-    """A theme: heading, paragraphs, figures ``(png path, caption)`` and tables."""
+    """A theme: heading, paragraphs, figures ``(png, caption)`` and tables; a png
+    is a path or a file object (:func:`placed_png`)."""
 
     heading: str
     paragraphs: list
     figures: list = field(default_factory=list)
     tables: list = field(default_factory=list)
+
+
+def placed_png(image, dpi: int, width_cm: float = IMAGE_WIDTH_CM) -> io.BytesIO:
+    """A rendered map as the briefing prints it, as a small PNG.
+
+    The briefing places a map :data:`IMAGE_WIDTH_CM` wide, so ``dpi`` (the
+    print resolution) needs ``width_cm / 2.54 × dpi`` pixels across, about
+    half of an A4 page rendered at that resolution: the page is resampled
+    (Lanczos) to that width, never enlarged, and stored as a 256-colour palette
+    PNG (median cut, no dithering) with its resolution (pHYs) set to ``dpi``.
+    A palette, not JPEG: the maps are flat fills, thin lines and small text;
+    median cut keeps the fill colours exact, where JPEG would shift them and
+    ring around every edge and character.
+
+    >>> from PIL import Image
+    >>> page = Image.new("RGB", (3508, 2480), (254, 229, 217))
+    >>> small = Image.open(placed_png(page, 300))
+    >>> small.size, small.mode, small.getpixel((5, 5)) == small.palette.colors[(254, 229, 217)]
+    ((1890, 1336), 'P', True)
+    """
+    from PIL import Image
+
+    width = min(image.width, round(width_cm / 2.54 * dpi))
+    if width < image.width:
+        height = max(1, round(image.height * width / image.width))
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", dpi=(dpi, dpi), compress_level=6)
+    out.seek(0)
+    return out
 
 
 def set_run_font(run, role: str, bold: bool | None = None) -> None:
@@ -91,11 +124,12 @@ def add_text(doc, text: str, role: str = "body", align=None, bold=None, indent: 
     return paragraph
 
 
-def add_figure(doc, png: Path, caption: str) -> None:
+def add_figure(doc, png, caption: str) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.line_spacing = 1.0
-    paragraph.add_run().add_picture(str(png), width=Cm(IMAGE_WIDTH_CM))
+    picture = str(png) if isinstance(png, (str, Path)) else png
+    paragraph.add_run().add_picture(picture, width=Cm(IMAGE_WIDTH_CM))
     add_text(doc, caption, "caption", WD_ALIGN_PARAGRAPH.CENTER)
 
 
