@@ -339,3 +339,15 @@ def next_frames(target, count: int = 2) -> None:
     """Wait until the page (or frame) has rendered ``count`` more animation frames."""
     target.evaluate("n => new Promise(done => { const step = k => k ? "
                     "requestAnimationFrame(() => step(k - 1)) : done(); step(n); })", count)
+
+
+def metric_value(page, label: str) -> str:
+    """The value shown by the ``st.metric`` labelled ``label`` (the first one)."""
+    metric = page.locator("[data-testid='stMetric']", has_text=label).first
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def go_to(page, link: str, wait_text: str) -> None:
+    """Follow the navigation link ``link`` and wait for ``wait_text`` on the page."""
+    page.get_by_role("link", name=link).click()
+    page.get_by_text(wait_text).first.wait_for(timeout=120_000)

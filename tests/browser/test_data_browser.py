@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from geo.dataset import load_dataset
-from tests.browser.conftest import ARTIFACTS, empty_store_server, recorded_page
+from tests.browser.conftest import ARTIFACTS, empty_store_server, go_to, metric_value, recorded_page
 from tests.conftest import DEMO
 from tests.geo.ingest.fixtures import write_shapefile, zip_shapefile
 
@@ -75,22 +75,12 @@ def _upload(recorded, path, layer_option=None):
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(path))
 
 
-def _metric(page, label):
-    metric = page.locator("[data-testid='stMetric']", has_text=label).first
-    return metric.locator("[data-testid='stMetricValue']").inner_text()
-
-
-def _go(page, link, wait_text):
-    page.get_by_role("link", name=link).click()
-    page.get_by_text(wait_text).first.wait_for(timeout=120_000)
-
-
 def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
     with recorded_page(browser, height=1400) as recorded:
         page = recorded.page
         page.goto(store_server, wait_until="domcontentloaded")
         page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
-        _go(page, "数据管理", "导入为图层")
+        go_to(page, "数据管理", "导入为图层")
         assert "内置示例数据" in page.inner_text("main")
 
         _upload(recorded, uploads["zip"])
@@ -113,27 +103,27 @@ def test_import_confirm_use_and_roll_back(store_server, browser, uploads):
         page.get_by_text("已导入并切换到数据版本 v0002").wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "data-versions.png"), full_page=True)
 
-        _go(page, "总览", "联村覆盖率")
+        go_to(page, "总览", "联村覆盖率")
         assert "示例数据" not in page.inner_text("main")
-        assert _metric(page, "低收入村数") == "0 个"  # 永安 2021: 清零
-        _go(page, "跨村联建", "联村党组织数")
+        assert metric_value(page, "低收入村数") == "0 个"  # 永安 2021: 清零
+        go_to(page, "跨村联建", "联村党组织数")
         page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
         for link, ready in (("网格治理", "网格治理"), ("分组规划", "联建村人口覆盖率"),
                             ("报告导出", "报告导出"), ("汇报模式", "联村覆盖率")):
             runs = recorded.runs
-            _go(page, link, ready)  # every page works on the imported data
+            go_to(page, link, ready)  # every page works on the imported data
             recorded.wait_for_run(runs)
             assert not page.query_selector("[data-testid='stException']"), link
         assert page.evaluate("() => window.__xss") is None
         page.goto(store_server, wait_until="domcontentloaded")
         page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
 
-        _go(page, "数据管理", "导入为图层")
+        go_to(page, "数据管理", "导入为图层")
         _pick(page, "选择数据版本", "v0001")
         page.get_by_role("button", name="切换到该版本").click()
         page.get_by_text("已切换到数据版本 v0001").wait_for(timeout=60_000)
-        _go(page, "总览", "联村覆盖率")
-        assert _metric(page, "低收入村数") == "—"  # no income table in v0001
+        go_to(page, "总览", "联村覆盖率")
+        assert metric_value(page, "低收入村数") == "—"  # no income table in v0001
         assert recorded.foreign_requests() == []
         assert recorded.errors == []
 
@@ -150,7 +140,7 @@ def test_unknown_columns_are_mapped_once_and_remembered(store_server, browser, t
         page = recorded.page
         page.goto(store_server, wait_until="domcontentloaded")
         page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
-        _go(page, "数据管理", "导入为图层")
+        go_to(page, "数据管理", "导入为图层")
         _upload(recorded, csv, "village_income（村集体经营性收入）")
         page.get_by_text("字段对应").first.wait_for(timeout=60_000)
         recorded.settle()

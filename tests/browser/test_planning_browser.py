@@ -5,7 +5,7 @@ import pytest
 from analysis.adjacency import neighbour_sets, village_adjacency
 from geo.dataset import load_dataset
 from maps.display import display_geometry
-from tests.browser.conftest import ARTIFACTS, next_frames, recorded_page
+from tests.browser.conftest import ARTIFACTS, metric_value, next_frames, recorded_page
 from tests.conftest import DEMO
 
 FRAME = "iframe[title*='streamlit_folium']"
@@ -28,11 +28,6 @@ def two_neighbours():
         point = free.at[code, "geometry"].representative_point()
         return {"code": code, "name": free.at[code, "name"], "lat": point.y, "lon": point.x}
     return place(a), place(b)
-
-
-def _metric(page, label):
-    metric = page.locator("[data-testid='stMetric']", has_text=label).first
-    return metric.locator("[data-testid='stMetricValue']").inner_text()
 
 
 def _frame(page):
@@ -61,12 +56,12 @@ def test_clicks_make_a_new_group_and_change_the_figures(server, browser, two_nei
         page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
         page.get_by_role("link", name="分组规划").click()
         page.get_by_text("联建村人口覆盖率").first.wait_for(timeout=120_000)
-        assert _metric(page, "联村党组织数") == "223 个"
+        assert metric_value(page, "联村党组织数") == "223 个"
         _click(page, first)
         page.wait_for_function(
             "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
             ".some(e => e.innerText === '224 个')", timeout=60_000)
-        assert _metric(page, "联建村数") == "870 个"
+        assert metric_value(page, "联建村数") == "870 个"
         _click(page, second)
         page.wait_for_function(
             "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
@@ -76,13 +71,13 @@ def test_clicks_make_a_new_group_and_change_the_figures(server, browser, two_nei
             ".length === 2", timeout=60_000)
         chips = page.locator("[data-testid=stMultiSelect] [data-tag] span[title]").all_inner_texts()
         assert sorted(chips) == sorted([first["name"], second["name"]])
-        assert _metric(page, "联村党组织数") == "224 个"
-        assert _metric(page, "新增覆盖村数") == "2 个"
+        assert metric_value(page, "联村党组织数") == "224 个"
+        assert metric_value(page, "新增覆盖村数") == "2 个"
         _click(page, second)  # the same village again, at the same point: out of the group
         page.wait_for_function(
             "() => document.querySelectorAll('[data-testid=stMultiSelect] [data-tag] span[title]')"
             ".length === 1", timeout=60_000)
-        assert _metric(page, "联建村数") == "870 个"
+        assert metric_value(page, "联建村数") == "870 个"
         _click(page, second)  # and back in
         page.wait_for_function(
             "() => document.querySelectorAll('[data-testid=stMultiSelect] [data-tag] span[title]')"

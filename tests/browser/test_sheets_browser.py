@@ -4,7 +4,7 @@ that matches no village (上平村, a slip for 上坪村) is fixed with its sele
 import is confirmed and the overview shows the figure of the canonical long sheet."""
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, recorded_page, start_server
+from tests.browser.conftest import ARTIFACTS, go_to, metric_value, recorded_page, start_server
 from tests.geo.ingest.sheet_fixtures import own_dataset, wide_rows, xlsx
 
 INCOME = "village_income（村集体经营性收入）"
@@ -44,23 +44,13 @@ def _pick(recorded, label, option):
     recorded.wait_for_run(runs)
 
 
-def _metric(page, label):
-    metric = page.locator("[data-testid='stMetric']", has_text=label).first
-    return metric.locator("[data-testid='stMetricValue']").inner_text()
-
-
-def _go(page, link, wait_text):
-    page.get_by_role("link", name=link).click()
-    page.get_by_text(wait_text).first.wait_for(timeout=120_000)
-
-
 def test_a_wide_sheet_with_one_name_fixed_on_the_page(sheets_server, browser, wide_sheet):
     with recorded_page(browser, height=1600) as recorded:
         page = recorded.page
         page.goto(sheets_server, wait_until="domcontentloaded")
         page.wait_for_selector("[data-testid='stMetric']", timeout=120_000)
-        assert _metric(page, "低收入村数") == "—"  # no income yet
-        _go(page, "数据管理", "导入为图层")
+        assert metric_value(page, "低收入村数") == "—"  # no income yet
+        go_to(page, "数据管理", "导入为图层")
         recorded.settle()
         _pick(recorded, "导入为图层", INCOME)
         page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
@@ -84,9 +74,9 @@ def test_a_wide_sheet_with_one_name_fixed_on_the_page(sheets_server, browser, wi
         page.get_by_role("button", name="确认导入，生成新数据版本").click()
         page.get_by_text("已导入并切换到数据版本 v0001").wait_for(timeout=60_000)
         recorded.settle()
-        _go(page, "总览", "联村覆盖率")
+        go_to(page, "总览", "联村覆盖率")
         page.locator("[data-testid='stMetric']", has_text="低收入村数").first.wait_for()
         recorded.settle()
-        assert _metric(page, "低收入村数") == "1 个"  # 杏花村: 44,000 元 = 4.4 万元 < 10
+        assert metric_value(page, "低收入村数") == "1 个"  # 杏花村: 44,000 元 = 4.4 万元 < 10
         assert recorded.foreign_requests() == []
         assert recorded.errors == []

@@ -22,3 +22,19 @@ def open_page(monkeypatch):
         return at.switch_page(page).run() if page else at
 
     return run
+
+
+def data_page_app(monkeypatch, tmp_path, demo_path):
+    """The app without ``DASHBOARD_DATA`` on ``demo_path`` (its demo), an empty data folder:
+    ``(run, folder)``, ``run()`` opening 数据管理 in a new session."""
+    config = tmp_path / "dashboard.toml"
+    config.write_text(f'[data]\ndemo = "{demo_path}"\nfolder = "{tmp_path / "var"}"\n',
+                      encoding="utf-8")
+    monkeypatch.delenv("DASHBOARD_DATA", raising=False)
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+
+    def run():
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+        at.run()
+        return at.switch_page("pages/data.py").run()
+    return run, tmp_path / "var"

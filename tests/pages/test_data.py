@@ -3,23 +3,14 @@ import pytest
 
 from geo.settings import load_settings
 from geo.store import DataStore
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO
+from tests.pages.conftest import data_page_app
 
 
 @pytest.fixture
 def store_app(monkeypatch, tmp_path):
     """The app without DASHBOARD_DATA, its data folder empty: the demo is shown."""
-    config = tmp_path / "dashboard.toml"
-    config.write_text(f'[data]\ndemo = "{DEMO}"\nfolder = "{tmp_path / "var"}"\n', encoding="utf-8")
-    monkeypatch.delenv("DASHBOARD_DATA", raising=False)
-    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
-    from streamlit.testing.v1 import AppTest
-
-    def run():
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-        at.run()
-        return at.switch_page("pages/data.py").run()
-    return run, tmp_path / "var"
+    return data_page_app(monkeypatch, tmp_path, DEMO)
 
 
 def test_data_page_states_the_limit_and_offers_templates(store_app):

@@ -7,10 +7,10 @@ import pytest
 
 from geo.dataset import load_dataset
 from geo.store import DataStore
-from tests.conftest import ROOT
 from tests.geo.ingest.fixtures import xlsx_bytes
 from tests.geo.ingest.sheet_fixtures import (VILLAGES, long_income, own_dataset, own_villages,
                                              wide_rows)
+from tests.pages.conftest import data_page_app
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,19 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def sheets_app(monkeypatch, tmp_path):
     """The app on 松岭县 (as its demo; no income yet) with an empty data folder."""
-    demo = own_dataset(tmp_path / "demo")
-    config = tmp_path / "dashboard.toml"
-    config.write_text(f'[data]\ndemo = "{demo}"\nfolder = "{tmp_path / "var"}"\n',
-                      encoding="utf-8")
-    monkeypatch.delenv("DASHBOARD_DATA", raising=False)
-    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
-    from streamlit.testing.v1 import AppTest
-
-    def run():
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-        at.run()
-        return at.switch_page("pages/data.py").run()
-    return run, tmp_path / "var"
+    return data_page_app(monkeypatch, tmp_path, own_dataset(tmp_path / "demo"))
 
 
 def _slipped_sheet() -> bytes:
