@@ -22,6 +22,13 @@ PAGES = (("pages/overview.py", texts.PAGE_OVERVIEW, ":material/dashboard:", "ove
          ("pages/data.py", texts.PAGE_DATA, ":material/database:", "data", access.IMPORT_DATA),
          ("pages/admin.py", ta.PAGE_ADMIN, ":material/manage_accounts:", "admin", access.ADMIN))
 
+
+def page(i: int, script: str, title: str, icon: str, url: str):
+    """The ``st.Page`` of row ``i`` of :data:`PAGES` (the first is the default, at ``/``)."""
+    return st.Page(script, title=title, icon=icon, default=i == 0,
+                   url_path=None if i == 0 else url)
+
+
 try:
     src = cached.current_source()
 except ValueError as exc:  # dashboard.toml unreadable or invalid: say which key, stop
@@ -32,18 +39,12 @@ account = auth.gate()
 if account is None:
     # Before a login every address of the app is known (no "page not found") but no
     # page runs: the login form is all there is.
-    st.navigation([st.Page(script, title=title, icon=icon, default=i == 0,
-                           url_path=None if i == 0 else url)
-                   for i, (script, title, icon, url, _) in enumerate(PAGES)], position="hidden")
+    st.navigation([page(i, *row[:4]) for i, row in enumerate(PAGES)], position="hidden")
     auth.login_page()
     st.stop()
 
-allowed = [(i, script, title, icon, url) for i, (script, title, icon, url, action)
-           in enumerate(PAGES)
-           if access.rank(account.role) >= access.rank(access.LEAST_ROLE[action])]
-pg = st.navigation([st.Page(script, title=title, icon=icon, default=i == 0,
-                            url_path=None if i == 0 else url)
-                    for i, script, title, icon, url in allowed])
+allowed = [(i, row) for i, row in enumerate(PAGES) if access.role_allows(account, row[4])]
+pg = st.navigation([page(i, *row[:4]) for i, row in allowed])
 
 with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")
@@ -75,6 +76,6 @@ with st.sidebar:
         st.caption(texts.SAMPLE_BADGE)
     auth.sidebar_badge(account)
 
-frame.return_to_wanted_page({script for _, script, *_ in allowed})
+frame.return_to_wanted_page({row[0] for _, row in allowed})
 pg.run()
 warm_up(src, cached.params())  # the other pages' layers, in the background, once per version

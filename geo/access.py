@@ -96,6 +96,16 @@ def rank(role: str) -> int:
     return ROLES.index(role)
 
 
+def role_allows(account: Account, action: str) -> bool:
+    """Whether the account's role may do ``action`` at all (its area and, with login
+    off, its address aside): what decides which pages its menu holds.
+
+    >>> role_allows(Account("a", "planner"), PLAN), role_allows(Account("a", "planner"), REVIEW)
+    (True, False)
+    """
+    return rank(account.role) >= rank(LEAST_ROLE[action])
+
+
 def inside(account: Account, area: Area | None) -> bool:
     """Whether ``area`` lies within the account's area.
 
@@ -128,7 +138,7 @@ def can(account: Account | None, action: str, area: Area | None = WHOLE,
         raise ValueError(f"未知操作 {action!r}")
     if account is None:
         return "请先登录"
-    if rank(account.role) < rank(LEAST_ROLE[action]):
+    if not role_allows(account, action):
         return f"账号 {account.label}无权{ACTION_NAMES[action]}"
     if account.login_off and action in LOCAL_ONLY and not account.local:
         return LOCAL_ONLY_REFUSAL

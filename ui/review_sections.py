@@ -177,7 +177,7 @@ def approved_actions(src, store, info: ScenarioInfo) -> None:
     a.download_button(tp.EXPORT_LAYERS, buffer.getvalue(), file_name=f"{info.name}_图层.xlsx",
                       key="plan_export_layers",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if access.rank(auth.current().role) < access.rank("admin"):
+    if not access.role_allows(auth.current(), access.IMPORT_DATA):
         return
     if b.button(tp.IMPORT_PLAN, key="plan_import_version", help=tp.IMPORT_PLAN_HELP):
         if auth.refused(access.IMPORT_DATA, object=info.name):
