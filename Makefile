@@ -54,6 +54,8 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_kpis
 	$(PY) -m benchmarks.bench_cli
 	$(PY) -m benchmarks.bench_suggest
+	$(PY) -m benchmarks.bench_walk
+	$(PY) -m benchmarks.bench_years
 	$(PY) -m benchmarks.bench_all_pages --runs 3
 
 clean:

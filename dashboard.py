@@ -15,6 +15,8 @@ PAGES = (("pages/overview.py", texts.PAGE_OVERVIEW, ":material/dashboard:", "ove
           access.VIEW),
          ("pages/briefing.py", texts.BRIEFING, ":material/tv:", "briefing", access.VIEW),
          ("pages/joint.py", texts.PAGE_JOINT, ":material/hub:", "joint", access.VIEW),
+         ("pages/rankings.py", texts.PAGE_RANKINGS, ":material/leaderboard:", "rankings",
+          access.VIEW),
          ("pages/grids.py", texts.PAGE_GRIDS, ":material/grid_on:", "grids", access.VIEW),
          ("pages/planning.py", texts.PAGE_PLANNING, ":material/edit_location_alt:", "planning",
           access.PLAN),

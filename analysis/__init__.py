@@ -2,6 +2,8 @@
 
 ``adjacency``
     Which villages are neighbours (SPEC §4): polygons that touch or lie within 10 m.
+``as_of``
+    The dataset as it stood at the end of a year (SPEC §3 "As of a year").
 ``coverage``
     Joint village Party organisations (联村党组织): how many, how far they reach.
 ``geometry``
@@ -27,6 +29,8 @@
 ``projection``
     Projected income gain of a scenario's newly covered villages — an estimate, with its
     basis.
+``rankings``
+    Areas ranked on the headline figures, and marked red/yellow/green against targets.
 ``scenario``
     Evaluating a what-if scenario of village groupings against a dataset (SPEC §4).
 ``scenario_compare``
@@ -58,6 +62,8 @@
     organisation.
 ``villages``
     Per-village figures used to colour maps and fill tables.
+``walk``
+    Walking to a service site along the roads: the 十分钟/一刻钟服务圈 of SPEC §3.
 
 Functions take (Geo)DataFrames and plain parameters and return new frames or
 numbers; they never change their input.  Imports only ``geo``; never

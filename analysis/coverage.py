@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.as_of import AS_OF_ATTR
 from analysis.groups import first_value, group_index, item_labels, ratio, sum_by, village_labels
 from geo import schema as s
 
@@ -71,6 +72,9 @@ def coverage_figures(villages: pd.DataFrame, orgs: pd.DataFrame, members: pd.Dat
         its county code).  ``None``: one group holding everything, including
         organisations whose lead village is unknown.
 
+    Frames cut to a year by :func:`analysis.as_of.dataset_as_of` (marked in
+    ``attrs``) are known even when empty: no organisation yet gives 0, not NaN.
+
     Returns
     -------
     DataFrame
@@ -96,7 +100,8 @@ def coverage_figures(villages: pd.DataFrame, orgs: pd.DataFrame, members: pd.Dat
     out = pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     out["villages_total"] = sum_by(is_village, labels, groups)
     out["communities_total"] = sum_by(is_community, labels, groups)
-    if len(members):
+    dated = AS_OF_ATTR in orgs.attrs or AS_OF_ATTR in members.attrs
+    if len(members) or dated:
         in_org = villages[s.VILLAGE_CODE].isin(members[s.VILLAGE_CODE]).to_numpy(dtype=bool)
         population = villages[s.POPULATION].astype(float).fillna(0.0).to_numpy()
         joint = sum_by(is_village & in_org, labels, groups)
@@ -105,7 +110,7 @@ def coverage_figures(villages: pd.DataFrame, orgs: pd.DataFrame, members: pd.Dat
         out["joint_population_coverage"] = ratio(
             sum_by(population * (is_village & in_org), labels, groups),
             sum_by(population * is_village, labels, groups))
-    if len(orgs):
+    if len(orgs) or dated:
         pos = org_village_positions(villages, orgs, members)
         org_labels = item_labels(labels, pos, group is not None)
         count = sum_by(np.ones(len(orgs)), org_labels, groups)

@@ -1,15 +1,16 @@
 """All figures of SPEC §3 for a dataset: for the whole of it, per county, per township.
 
 The expensive geometric work (projection to a metric CRS, the village ×
-unit-grid intersection, the service discs) is done once in
-:func:`prepare_kpis`; the figures of every area are then sums over per-village
-tables (:mod:`analysis.coverage`, :mod:`analysis.income`, :mod:`analysis.grid`,
-:mod:`analysis.stars`, :mod:`analysis.service`).
+unit-grid intersection, the service discs, the walks along the roads) is done
+once in :func:`prepare_kpis`; the figures of every area are then sums over
+per-village tables (:mod:`analysis.coverage`, :mod:`analysis.income`,
+:mod:`analysis.grid`, :mod:`analysis.stars`, :mod:`analysis.service`) and
+per-unit ones (:mod:`analysis.walk`).
 
 >>> KPI_LABELS["joint_coverage"]
 ('联村覆盖率', '%')
 >>> len(KPI_KEYS)
-28
+29
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import coverage, grid, income, service, stars
+from analysis import coverage, grid, income, service, stars, walk
+from analysis.as_of import dataset_for
 from analysis.params import Params
 from geo import schema as s
 from geo.crs import metric_crs, to_metric
@@ -32,6 +34,7 @@ KPI_KEYS = (
     "grid_manager_coverage", "grid_area_coverage", "grid_overlap_share", "grid_orphans",
     "star4plus_share", "star5_share", "weak_orgs", "weak_rectified",
     "villages_with_site_share", "service_population_coverage",
+    "walk_service_population_coverage",
 )
 
 PERCENT, TEN_THOUSAND_YUAN, COUNT, PER_ORG = "%", "万元", "个", "个/组织"
@@ -65,6 +68,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "weak_rectified": ("已整顿转化数", COUNT),
     "villages_with_site_share": ("有党群服务阵地的村（社区）占比", PERCENT),
     "service_population_coverage": ("服务半径内人口覆盖率", PERCENT),
+    "walk_service_population_coverage": ("步行服务圈人口覆盖率", PERCENT),
 }
 
 AREA_LEVELS = {
@@ -83,9 +87,11 @@ class KpiInputs:
     ``grid_placement`` (:func:`analysis.grid.grid_placement`) and
     ``site_reach`` (:func:`analysis.service.site_reach` for
     ``service_radius_m``) are ``None`` when the layer they need is empty;
-    ``crs`` is the metric CRS they were computed in.  Only the service
-    radius of :class:`Params` enters them: years and thresholds can change
-    without preparing again.
+    ``crs`` is the metric CRS they were computed in.  ``walk_units``
+    (:func:`analysis.walk.walk_units` for ``walk_minutes`` and
+    ``walk_speed_kmh``) is ``None`` without roads or sites.  Only the service
+    radius and the walk of :class:`Params` enter them: years and thresholds
+    can change without preparing again.
     """
 
     crs: object
@@ -93,6 +99,9 @@ class KpiInputs:
     grid_areas: pd.DataFrame | None
     grid_placement: tuple | None
     site_reach: pd.DataFrame | None
+    walk_minutes: float = 15.0
+    walk_speed_kmh: float = 4.0
+    walk_units: pd.DataFrame | None = None
 
 
 def prepare_kpis(dataset, params: Params = Params()) -> KpiInputs:
@@ -102,7 +111,8 @@ def prepare_kpis(dataset, params: Params = Params()) -> KpiInputs:
     ----------
     dataset : geo.dataset.Dataset
     params : Params
-        Only ``service_radius_m`` (m) is used.
+        Only ``service_radius_m`` (m), ``walk_minutes`` and ``walk_speed_kmh``
+        (km/h) are used.
 
     Returns
     -------
@@ -123,9 +133,13 @@ def prepare_kpis(dataset, params: Params = Params()) -> KpiInputs:
                                 params.service_radius_m, crs)
         if len(dataset.grids):
             placement = grid.grid_placement(villages, dataset.grids)
+        walked = (walk.walk_units(villages, dataset.service_sites, dataset.roads, dataset.grids,
+                                  params.walk_minutes, params.walk_speed_kmh, crs, placement)
+                  if len(dataset.roads) and len(dataset.service_sites) else None)
         areas = areas if areas is None else areas.result()
         reach = reach if reach is None else reach.result()
-    return KpiInputs(crs, params.service_radius_m, areas, placement, reach)
+    return KpiInputs(crs, params.service_radius_m, areas, placement, reach,
+                     params.walk_minutes, params.walk_speed_kmh, walked)
 
 
 def _figures(dataset, params: Params, inputs: KpiInputs | None, years: tuple,
@@ -135,6 +149,12 @@ def _figures(dataset, params: Params, inputs: KpiInputs | None, years: tuple,
     elif inputs.service_radius_m != params.service_radius_m:
         raise ValueError(f"prepared 是按服务半径 {inputs.service_radius_m} 米计算的，"
                          f"与 params.service_radius_m={params.service_radius_m} 不同；"
+                         "请用相同的 params 重新调用 prepare_kpis")
+    elif (inputs.walk_minutes, inputs.walk_speed_kmh) != (params.walk_minutes,
+                                                          params.walk_speed_kmh):
+        raise ValueError(f"prepared 是按步行 {inputs.walk_minutes:g} 分钟、"
+                         f"{inputs.walk_speed_kmh:g} 千米/小时计算的，与 params 的 "
+                         f"{params.walk_minutes:g} 分钟、{params.walk_speed_kmh:g} 千米/小时不同；"
                          "请用相同的 params 重新调用 prepare_kpis")
     v = dataset.villages
     parts = [
@@ -147,6 +167,7 @@ def _figures(dataset, params: Params, inputs: KpiInputs | None, years: tuple,
         stars.star_figures(v, group),
         service.service_figures(v, dataset.service_sites, params.service_radius_m, group,
                                 inputs.site_reach),
+        walk.walk_figures(v, inputs.walk_units, group),
     ]
     return pd.concat(parts, axis=1)[list(KPI_KEYS)]
 
@@ -176,9 +197,10 @@ def compute_kpis(dataset, params: Params = Params(), prepared: KpiInputs | None 
     ----------
     dataset : geo.dataset.Dataset
     params : Params
-        Years, thresholds (万元), grid standard (households), service radius (m).
+        Years, thresholds (万元), grid standard (households), service radius (m),
+        walk (minutes, km/h).
     prepared : KpiInputs, optional
-        From :func:`prepare_kpis` with the same ``service_radius_m``, to
+        From :func:`prepare_kpis` with the same ``service_radius_m`` and walk, to
         share the geometric work between calls.
 
     Returns
@@ -212,6 +234,7 @@ def compute_kpis(dataset, params: Params = Params(), prepared: KpiInputs | None 
     >>> [(a["code"], a["name"], a["villages_total"]) for a in kpis_by_area(demo, "county")]
     [('X', '甲县', 1), ('Y', '乙县', 0)]
     """
+    dataset = dataset_for(dataset, params)  # as of params.as_of_year
     years = _years(dataset, params)
     figures = _figures(dataset, params, prepared, years, None)
     return _plain(figures.iloc[0], years)
@@ -230,7 +253,7 @@ def kpis_by_area(dataset, by: str, params: Params = Params(),
     by : {"county", "township"}
     params : Params
     prepared : KpiInputs, optional
-        From :func:`prepare_kpis` with the same ``service_radius_m``.
+        From :func:`prepare_kpis` with the same ``service_radius_m`` and walk.
 
     Returns
     -------
@@ -247,6 +270,7 @@ def kpis_by_area(dataset, by: str, params: Params = Params(),
     if by not in AREA_LEVELS:
         raise ValueError(f"未知的分组方式 by={by!r}；可选：{'、'.join(AREA_LEVELS)}")
     code_field, name_field = AREA_LEVELS[by]
+    dataset = dataset_for(dataset, params)  # as of params.as_of_year
     villages = dataset.villages
     years = _years(dataset, params)
     figures = _figures(dataset, params, prepared, years, villages[code_field])

@@ -31,6 +31,13 @@ class Params:
     service_radius_m : float
         m; service radius around each service site, measured in a projected
         metric CRS.
+    walk_minutes : float
+        Minutes on foot of the walking service circle (15 = 一刻钟, 10 = 十分钟).
+    walk_speed_kmh : float
+        km/h; walking speed (4.0: 15 minutes = 1,000 m).
+    as_of_year : int or None
+        The state at the end of that year (SPEC §3 "As of a year",
+        :func:`analysis.as_of.dataset_as_of`); ``None``: the data as they are.
     """
 
     base_year: int | None = None
@@ -41,6 +48,9 @@ class Params:
     grid_min_households: int = 80
     grid_max_households: int = 120
     service_radius_m: float = 1000.0
+    walk_minutes: float = 15.0
+    walk_speed_kmh: float = 4.0
+    as_of_year: int | None = None
 
 
 def default_params(settings) -> Params:

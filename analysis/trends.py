@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.as_of import dataset_as_of
+from analysis.coverage import coverage_figures
 from geo import schema as s
 
 
@@ -37,3 +39,58 @@ def income_trend(villages: pd.DataFrame, members: pd.DataFrame, income: pd.DataF
     table = table.reindex(columns=["joint", "other"]).rename_axis(index=None, columns=None)
     table.index = table.index.astype(str)
     return table
+
+
+JOINT_TREND_KEYS = ("joint_orgs", "joint_villages", "joint_coverage")
+
+
+def joint_trend(dataset, years, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Organisations, joint villages and joint coverage at the end of each year.
+
+    The figures of :func:`analysis.kpis.compute_kpis` as of each year
+    (:func:`analysis.as_of.dataset_as_of`), for the whole dataset or, with
+    ``keep`` (a boolean mask over ``dataset.villages``), for an area: an
+    organisation counts where its lead village lies.
+
+    Parameters
+    ----------
+    dataset : geo.dataset.Dataset
+    years : iterable of int
+        Calendar years, e.g. :func:`analysis.as_of.as_of_years`.
+    keep : ndarray of bool, optional
+
+    Returns
+    -------
+    DataFrame
+        Index: year (int); columns :data:`JOINT_TREND_KEYS` (counts, and the
+        coverage as a fraction); NaN where a figure is missing.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from geo.dataset import Dataset, empty_layer
+    >>> layers = {name: empty_layer(name) for name in s.LAYERS}
+    >>> layers[s.VILLAGES] = pd.DataFrame({"village_code": ["a", "b"], "kind": ["village"] * 2,
+    ...                                    "population": [1, 1]})
+    >>> layers[s.JOINT_ORGS] = pd.DataFrame({"org_id": ["O"], "lead_village_code": ["a"],
+    ...                                      "founded_year": [2020]})
+    >>> layers[s.JOINT_MEMBERS] = pd.DataFrame({"org_id": ["O", "O"], "village_code": ["a", "b"],
+    ...                                         "joined_year": [None, 2021]})
+    >>> joint_trend(Dataset(layers, frozenset()), [2019, 2020, 2021]).to_dict("index")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {2019: {'joint_orgs': 0.0, 'joint_villages': 0.0, 'joint_coverage': 0.0},
+     2020: {'joint_orgs': 1.0, 'joint_villages': 1.0, 'joint_coverage': 0.5},
+     2021: {'joint_orgs': 1.0, 'joint_villages': 2.0, 'joint_coverage': 1.0}}
+    """
+    villages = dataset.villages
+    group = None if keep is None else pd.Series(np.asarray(keep, dtype=bool),
+                                                index=villages.index)
+    rows = {}
+    for year in years:
+        at = dataset_as_of(dataset, year)
+        figures = coverage_figures(villages, at.joint_orgs, at.joint_members, group)
+        row = figures.loc[True] if group is not None and True in figures.index else \
+            figures.iloc[0] if group is None else pd.Series(np.nan, index=figures.columns)
+        rows[int(year)] = row[list(JOINT_TREND_KEYS)]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(JOINT_TREND_KEYS),
+                                  dtype=float)

@@ -50,7 +50,8 @@ def cmd_kpis(args) -> int:
     if dataset is None:
         return EXIT_INVALID
     params = Params(base_year=args.base_year, eval_year=args.eval_year,
-                    service_radius_m=args.service_radius_m)
+                    service_radius_m=args.service_radius_m, as_of_year=args.as_of_year,
+                    walk_minutes=args.walk_minutes)
     try:
         result = (kpis_by_area(dataset, args.by, params) if args.by
                   else compute_kpis(dataset, params))
@@ -60,6 +61,12 @@ def cmd_kpis(args) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
+        if args.as_of_year is not None:  # SPEC §3: say the date of the data
+            print(f"数据截至 {args.as_of_year} 年底（网格、党群服务阵地无年份，为现状）")
+        if args.walk_minutes != Params.walk_minutes:  # the label does not say the minutes
+            metres = params.walk_speed_kmh * 1000 * args.walk_minutes / 60
+            print(f"步行服务圈按 {args.walk_minutes:g} 分钟计"
+                  f"（{params.walk_speed_kmh:g} 千米/小时，沿道路约 {metres:.0f} 米）")
         print(format_kpi_table(result if args.by else [result]))
     return EXIT_OK
 
@@ -69,11 +76,14 @@ def cmd_report(args) -> int:
     if dataset is None:
         return EXIT_INVALID
     from maps.fonts import FontMissingError
+    from geo.settings import load_settings
     from report.build import ReportOptions, is_demo_path, write_report
 
-    options = ReportOptions(formats=("png", *args.vector), orientation=args.orientation,
-                            sample=is_demo_path(args.data))
     try:
+        settings = load_settings()  # the targets of [targets]
+        options = ReportOptions(formats=("png", *args.vector), orientation=args.orientation,
+                                sample=is_demo_path(args.data), targets=settings.targets,
+                                yellow_margin=settings.yellow_margin)
         paths = write_report(dataset, args.out, args.county, options=options)
     except (ValueError, FontMissingError) as exc:
         print(f"无法生成报告：{exc}", file=sys.stderr)
@@ -117,6 +127,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--eval-year", type=int, help="评估年份（默认：收入表最新年份）")
     p.add_argument("--service-radius-m", type=_positive, default=1000.0,
                    help="服务半径（米，默认 1000）")
+    p.add_argument("--walk-minutes", type=_positive, default=15.0, metavar="M",
+                   help="步行服务圈的分钟数（沿道路步行，4 千米/小时；默认 15 即一刻钟，"
+                        "10 为十分钟）")
+    p.add_argument("--as-of-year", type=int, metavar="Y",
+                   help="按 Y 年底的状态计算：联村党组织按成立年份、成员村按加入年份计入，"
+                        "评估年取不晚于 Y 的最新收入年份（SPEC §3）")
     p.set_defaults(func=cmd_kpis)
 
     p = sub.add_parser("report", help="导出报告：静态地图（PNG）、Word 简报、Excel 指标表")

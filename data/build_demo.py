@@ -8,7 +8,7 @@ Run from the repository root::
 in ``data/demo/sanming_counties.geojson``): the same seed gives the same
 frames.  Every county draws its geometry and households from its own random
 stream, so a county comes out the same in a partial build; the city-wide
-steps (income, organisations, ratings, sites) draw from streams of their own.
+steps (income, organisations, ratings, sites, roads) draw from streams of their own.
 The calibrated figures are described in ``data/demo/SOURCE.md``.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ from data.demo_plan import (CENTER_SHARE, COUNTIES_GEOJSON, COUNTY_PLANS, DEFAUL
                             DEFAULT_SEED, DEFECT_COUNTY, INCOME_MISSING_2023, METRIC_CRS,
                             NEIGHBOR_STATIONS, PROJECTS_TOTAL, STATIONS, STORED_CRS, STRONG_INCOME,
                             UNITS_TOTAL, YONGAN)
+from data.demo_roads import build_roads
 from data.demo_sites import build_sites
 from geo import schema as s
 
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # One random stream per step (and per county for the county steps).
 (_LAYOUT, _HOUSEHOLDS, _GRIDS, _DEFECTS, _INCOME, _STRONG, _ORGS, _CALIBRATE, _MISSING, _RATING,
- _WEAK, _SITES) = range(1, 13)
+ _WEAK, _SITES, _ROADS) = range(1, 14)
 _STRONG_MARGIN = 3     # strong villages per county beyond its organisations
 
 
@@ -136,7 +137,7 @@ def _ratings(seed: int, codes: list[str], units: pd.DataFrame, latest_income: pd
 
 
 def build_demo(seed: int = DEFAULT_SEED, counties=None) -> dict[str, pd.DataFrame]:
-    """All six layers of SPEC §2 for the synthetic Sanming.
+    """All seven layers of SPEC §2 for the synthetic Sanming.
 
     Parameters
     ----------
@@ -148,7 +149,7 @@ def build_demo(seed: int = DEFAULT_SEED, counties=None) -> dict[str, pd.DataFram
     -------
     dict
         Layer name → GeoDataFrame in EPSG:4490 (villages, grids,
-        service_sites) or DataFrame (village_income, joint_orgs,
+        service_sites, roads) or DataFrame (village_income, joint_orgs,
         joint_members).
     """
     codes = list(COUNTY_PLANS) if counties is None else list(counties)
@@ -167,6 +168,8 @@ def build_demo(seed: int = DEFAULT_SEED, counties=None) -> dict[str, pd.DataFram
     share = len(units) / UNITS_TOTAL
     sites = build_sites(units, CENTER_SHARE, int(round(NEIGHBOR_STATIONS * share)),
                         int(round(STATIONS * share)), _rng(seed, _SITES))
+    region = shapely.union_all(read_counties().set_index(s.COUNTY_CODE).geometry[codes].to_numpy())
+    roads = build_roads(units, region, _rng(seed, _ROADS), sites)
     return {
         s.VILLAGES: _stored(units, s.VILLAGES),
         s.VILLAGE_INCOME: income,
@@ -174,6 +177,7 @@ def build_demo(seed: int = DEFAULT_SEED, counties=None) -> dict[str, pd.DataFram
         s.JOINT_MEMBERS: members[s.LAYERS[s.JOINT_MEMBERS].field_names],
         s.GRIDS: _stored(grids, s.GRIDS),
         s.SERVICE_SITES: _stored(sites, s.SERVICE_SITES),
+        s.ROADS: _stored(roads, s.ROADS),
     }
 
 

@@ -28,7 +28,7 @@ _GPKG_APP_IDS = {b"GPKG", b"GP10", b"GP11"}
 
 @dataclass(frozen=True)
 class Dataset:
-    """The six layers of SPEC §2, typed; absent layers are empty frames.
+    """The seven layers of SPEC §2, typed; absent layers are empty frames.
 
     ``present`` names the layers the source actually held (an empty layer in
     the file counts as present but empty).  ``warnings`` are the accepted
@@ -63,6 +63,10 @@ class Dataset:
     @property
     def service_sites(self) -> gpd.GeoDataFrame:
         return self.layers[s.SERVICE_SITES]
+
+    @property
+    def roads(self) -> gpd.GeoDataFrame:
+        return self.layers[s.ROADS]
 
     def has(self, layer: str) -> bool:
         """True when the layer was in the source and holds at least one row."""

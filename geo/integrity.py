@@ -24,7 +24,7 @@ def _positions(mask) -> np.ndarray:
 
 def _id_of(layer: str, df: pd.DataFrame, pos: int):
     spec = s.LAYERS[layer]
-    key = spec.id_field or (s.VILLAGE_CODE if s.VILLAGE_CODE in df.columns else None)
+    key = spec.row_key
     if key is None or key not in df.columns:
         return None
     value = df[key].iloc[pos]

@@ -77,11 +77,7 @@ class Problem:
 def _row_key(layer: str | None) -> str:
     """The field that identifies a row of ``layer`` in messages."""
     spec = LAYERS.get(layer)
-    if spec is None:
-        return "id"
-    if spec.id_field:
-        return spec.id_field
-    return "village_code" if "village_code" in spec.field_names else "id"
+    return (spec.row_key if spec else None) or "id"
 
 
 class HasProblems:

@@ -21,6 +21,7 @@ JOINT_ORGS = "joint_orgs"
 JOINT_MEMBERS = "joint_members"
 GRIDS = "grids"
 SERVICE_SITES = "service_sites"
+ROADS = "roads"
 
 # ---- field names -----------------------------------------------------------
 VILLAGE_CODE = "village_code"
@@ -51,6 +52,8 @@ PARTY_BRANCH = "party_branch"
 MANAGER = "manager"
 SITE_ID = "site_id"
 SITE_TYPE = "site_type"
+ROAD_ID = "road_id"
+ROAD_CLASS = "road_class"
 GEOMETRY = "geometry"
 
 # ---- value vocabularies ----------------------------------------------------
@@ -74,6 +77,7 @@ GRID_LEVEL_L3 = 3
 GRID_LEVEL_L4 = 4
 POLYGONAL = ("Polygon", "MultiPolygon")
 POINT = ("Point",)
+LINEAR = ("LineString", "MultiLineString")
 
 # Field kinds understood by the validator's coercion table.
 TEXT, INT, FLOAT, BOOL, CHOICE = "text", "int", "float", "bool", "choice"
@@ -119,7 +123,11 @@ class Reference:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One layer: its fields, geometry types (``None`` for a table), id."""
+    """One layer: its fields, geometry types (``None`` for a table), id.
+
+    ``row_field`` names a row in messages when the layer has no unique id
+    (``road_id``: the segments of one road may share it).
+    """
 
     name: str
     label: str
@@ -128,10 +136,22 @@ class LayerSpec:
     id_field: str | None
     required: bool = False
     references: tuple[Reference, ...] = ()
+    row_field: str | None = None
 
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def row_key(self) -> str | None:
+        """The field that names a row in messages: the id, else ``row_field``, else
+        ``village_code`` when the layer has one.
+
+        >>> LAYERS[ROADS].row_key, LAYERS[VILLAGE_INCOME].row_key, LAYERS[GRIDS].row_key
+        ('road_id', 'village_code', 'grid_code')
+        """
+        return (self.id_field or self.row_field
+                or (VILLAGE_CODE if VILLAGE_CODE in self.field_names else None))
 
 
 def _text(name, label, aliases=(), **kw):
@@ -189,8 +209,9 @@ LAYERS: dict[str, LayerSpec] = {
             Field(ORG_TYPE, CHOICE, "类型", choices=tuple(ORG_TYPES),
                   synonyms={v: k for k, v in ORG_TYPES.items()}, aliases=("类型", "联建类型")),
             _text(LEAD_VILLAGE_CODE, "领建村代码", ("领建村代码", "领建村")),
+            # optional: an organisation without one counts in every year (SPEC §3 "As of")
             Field(FOUNDED_YEAR, INT, "成立年份", minimum=1900, maximum=2100,
-                  aliases=("成立年份",)),
+                  required=False, nullable=True, aliases=("成立年份",)),
             _count(PROJECTS, "联村项目数", ("联村项目数",), required=False, nullable=True),
         ),
         None, ORG_ID,
@@ -243,6 +264,16 @@ LAYERS: dict[str, LayerSpec] = {
         ),
         POINT, SITE_ID,
         references=(Reference(VILLAGE_CODE, VILLAGES, VILLAGE_CODE, "warning"),),
+    ),
+    # The walking network of SPEC §3 (walk_service_population_coverage); every field optional.
+    ROADS: LayerSpec(
+        ROADS, "道路",
+        (
+            _text(ROAD_ID, "道路编号", ("道路编号", "道路编码"), required=False, nullable=True),
+            _text(NAME, "道路名称", ("名称", "道路名称", "路名"), required=False, nullable=True),
+            _text(ROAD_CLASS, "道路等级", ("道路等级", "等级"), required=False, nullable=True),
+        ),
+        LINEAR, None, row_field=ROAD_ID,
     ),
 }
 

@@ -51,6 +51,18 @@ NUMBERS = {
     ("auth", "idle_minutes"): (int, 1, 30),
     ("auth", "min_password_length"): (int, 8, 10),
 }
+# Targets of the red/yellow/green marks ([targets]): figure key → default.  Shares
+# are fractions (0.60 = 60 %); low_income_villages is a count; weak_rectified_share
+# is weak_rectified / weak_orgs.  Which way each target points (at least / at most)
+# is analysis.rankings.DIRECTIONS.
+TARGETS = {"joint_coverage": 0.60, "low_income_villages": 0,
+           "grid_l4_standard_share": 0.95, "grid_manager_coverage": 1.0,
+           "grid_l3_branch_coverage": 1.0, "service_population_coverage": 0.80,
+           "weak_rectified_share": 1.0}
+# Yellow: short of the target by at most this share of it (at least 90 % of an
+# "at least" target; at most 110 % of an "at most" one, so a target of 0 has no yellow).
+YELLOW_MARGIN = 0.10
+TARGET_COUNTS = frozenset({"low_income_villages"})
 # Keys of [auth.oidc] and their defaults (text settings).
 OIDC_TEXTS = {"provider": "", "name_claim": "preferred_username", "roles_claim": "groups",
               "area_claim": ""}
@@ -80,6 +92,12 @@ class Settings:
         A session idle this long is logged out.
     min_password_length : int
         Shortest password of a built-in account.
+    targets : tuple
+        ``[targets]``: ``(figure key, target)`` pairs in the order of
+        :data:`TARGETS` (shares as fractions; ``dict(settings.targets)``).
+    yellow_margin : float
+        ``[targets] yellow_margin``: how far short of a target is still yellow,
+        as a share of the target (see :data:`YELLOW_MARGIN`).
     oidc : dict
         ``[auth.oidc]``: ``provider`` (the ``[auth.NAME]`` section of
         ``.streamlit/secrets.toml``, empty for ``[auth]``), ``name_claim``,
@@ -106,6 +124,8 @@ class Settings:
     auth_mode: str = "none"
     idle_minutes: int = 30
     min_password_length: int = 10
+    targets: tuple = tuple(TARGETS.items())
+    yellow_margin: float = YELLOW_MARGIN
     oidc: dict = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -119,7 +139,8 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         lists the valid ones) or a basemap without what it needs (天地图
         without ``tianditu_tk``, ``xyz`` without ``xyz_url``), or a number
         that is not a number, is too small, or a ``min_size`` above
-        ``max_size`` (the message names the section and the key).
+        ``max_size`` (the message names the section and the key), or an unknown
+        or out-of-range ``[targets]`` key (the message lists the valid ones).
 
     Examples
     --------
@@ -155,9 +176,39 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise ValueError(f"配置文件 {path}：[planning] within_township 应为 true 或 false，"
                          f"实际为 {within!r}")
     auth_mode, oidc = _auth(path, raw.get("auth", {}))
+    targets, margin = _targets(path, raw.get("targets", {}))
     return Settings(demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
                     folder=ROOT / data.get("folder", "var"), basemap=basemap,
-                    within_township=within, auth_mode=auth_mode, oidc=oidc, **texts, **numbers)
+                    within_township=within, auth_mode=auth_mode, oidc=oidc, targets=targets,
+                    yellow_margin=margin, **texts, **numbers)
+
+
+def _targets(path: Path, raw) -> tuple[tuple, float]:
+    """``[targets]`` checked: unknown keys refused with the valid ones; shares in [0, 1],
+    counts whole numbers ≥ 0, ``yellow_margin`` in [0, 1)."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"配置文件 {path}：[targets] 应为一个表")
+    valid = [*TARGETS, "yellow_margin"]
+    unknown = sorted(set(raw) - set(valid))
+    if unknown:
+        raise ValueError(f"配置文件 {path}：[targets] 未知目标 {', '.join(unknown)}，"
+                         f"可选：{', '.join(valid)}")
+    values = {}
+    for key in valid:
+        value = raw.get(key, TARGETS.get(key, YELLOW_MARGIN))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value):
+            raise ValueError(f"配置文件 {path}：[targets] {key} 应为数字，实际为 {value!r}")
+        if key in TARGET_COUNTS:
+            if value < 0 or value != int(value):
+                raise ValueError(f"配置文件 {path}：[targets] {key} 应为不小于 0 的整数"
+                                 f"（个），实际为 {value!r}")
+        elif not 0 <= value <= 1 or (key == "yellow_margin" and value == 1):
+            raise ValueError(f"配置文件 {path}：[targets] {key} 应为 0 到 1 之间的比例"
+                             f"（如 0.6 表示 60%），实际为 {value!r}")
+        values[key] = int(value) if key in TARGET_COUNTS else float(value)
+    margin = values.pop("yellow_margin")
+    return tuple(values.items()), margin
 
 
 def _auth(path: Path, auth: dict) -> tuple[str, dict]:

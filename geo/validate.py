@@ -23,6 +23,8 @@ from geo import schema as s
 from geo.problems import ERROR, WARNING, Problem
 
 _SHOW = 30  # characters of a bad value quoted in a message
+_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiLineString": 5, "MultiPolygon": 6}
+_EMPTY_REFUSED = (s.VILLAGES, s.ROADS)  # layers whose empty geometry is an error
 
 
 def _quote(value) -> str:
@@ -182,7 +184,7 @@ def coerce_layer(layer: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Probl
 
 
 def _row_ids(spec: s.LayerSpec, df: pd.DataFrame) -> list[str | None]:
-    key = spec.id_field or (s.VILLAGE_CODE if s.VILLAGE_CODE in df.columns else None)
+    key = spec.row_key
     if key is None or key not in df.columns:
         return [None] * len(df)
     return [None if v is None else str(v) for v in _as_text(df[key])]
@@ -192,7 +194,9 @@ def check_geometry(layer: str, gdf) -> tuple[object, list[Problem]]:
     """Check geometry types and emptiness; repair invalid polygons.
 
     Returns the frame with repaired geometries and the problems.  Empty
-    village geometry is an error (SPEC §2); elsewhere a warning.
+    village geometry is an error (SPEC §2), and so is an empty road (a road
+    without a line cannot be walked on); elsewhere a warning.  An invalid
+    line (a single position, zero length) is kept with a warning.
     """
     spec = s.LAYERS[layer]
     problems: list[Problem] = []
@@ -203,13 +207,13 @@ def check_geometry(layer: str, gdf) -> tuple[object, list[Problem]]:
                                 "例如 EPSG:4490（CGCS2000）"))
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    sev = ERROR if layer == s.VILLAGES else WARNING
+    sev = ERROR if layer in _EMPTY_REFUSED else WARNING
+    empty_text = "几何为空" + ("（没有线，无法作为道路）" if layer == s.ROADS else "")
     for pos in np.flatnonzero(empty):
         problems.append(Problem(sev, "empty_geometry", layer, s.GEOMETRY, int(pos) + 1, ids[pos],
-                                "几何为空"))
+                                empty_text))
     types = shapely.get_type_id(geoms)
-    allowed_ids = {"Point": 0, "Polygon": 3, "MultiPolygon": 6}
-    ok_types = [allowed_ids[t] for t in spec.geometry]
+    ok_types = [_TYPE_IDS[t] for t in spec.geometry]
     wrong = ~empty & ~np.isin(types, ok_types)
     names = {0: "点", 1: "线", 2: "环", 3: "面", 4: "多点", 5: "多线", 6: "多面", 7: "几何集合"}
     for pos in np.flatnonzero(wrong):
@@ -217,6 +221,11 @@ def check_geometry(layer: str, gdf) -> tuple[object, list[Problem]]:
                                 f"几何类型为 {names.get(int(types[pos]), '未知')}，"
                                 f"应为 {'/'.join(spec.geometry)}"))
     invalid = ~empty & ~wrong & ~_is_valid(geoms)
+    if invalid.any() and spec.geometry == s.LINEAR:
+        for pos in np.flatnonzero(invalid):
+            problems.append(Problem(WARNING, "invalid_line", layer, s.GEOMETRY, int(pos) + 1,
+                                    ids[pos], f"无效的线（{shapely.is_valid_reason(geoms[pos])}），"
+                                    "在步行网络中只是孤立的点"))
     if invalid.any() and spec.geometry == s.POLYGONAL:
         repaired = geoms.copy()
         fixed = shapely.make_valid(geoms[invalid])

@@ -13,6 +13,8 @@
     The map of joint village Party organisations (跨村联建), drawn with folium.
 ``leaflet``
     An offline folium (Leaflet) base map and the basemaps a deployment may choose.
+``marks``
+    Red/yellow/green target marks drawn as the outline colour of each area.
 ``overview``
     The overview's deck.gl map: villages coloured by a figure, organisations outlined with
     their lead villages marked, optional unit grids and sites.

@@ -12,6 +12,7 @@ import pydeck as pdk
 from analysis.areas import area_mask
 from geo import schema as s
 from maps.deck import CompactDeck, polygon_layer, view_of
+from maps.marks import mark_layers, mark_legend
 from maps.styles import CATEGORY_COLORS, Legend, classify_colors
 from maps.styles import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL  # noqa: F401 (re-exported)
 
@@ -157,7 +158,8 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
                  county: str | None = None, township: str | None = None,
                  extras: dict | None = None, outline: tuple = (40, 40, 40),
                  view_px: tuple = (1100, 540),
-                 village: str | None = None) -> tuple[pdk.Deck, Legend]:
+                 village: str | None = None, marks: dict | None = None,
+                 marks_title: str = "") -> tuple[pdk.Deck, Legend]:
     """The overview deck for the city, a county or a township, and its legend.
 
     ``display`` holds display frames (EPSG:4326): ``villages``, ``townships``,
@@ -168,7 +170,10 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     and township borders (light on a dark screen); ``view_px`` the map's
     approximate size in pixels, to frame the area; ``village`` (inside
     ``township``) is outlined as the selected one.  Only the click layer
-    (:func:`click_layer`) and the points are pickable.
+    (:func:`click_layer`) and the points are pickable.  ``marks``
+    (``{county or township code: "green" | "yellow" | "red"}``, of the areas
+    outlined: counties on the city, townships in a county) colours those
+    outlines (:mod:`maps.marks`); ``marks_title`` heads their legend.
     """
     if coloring not in COLORINGS:
         raise ValueError(f"未知着色方式 {coloring!r}，可选：{', '.join(COLORINGS)}")
@@ -200,6 +205,8 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     layers += [polygon_layer(outlines[["geometry"]], "outlines", None, line=tuple(outline),
                              line_width_px=1.4),
                polygon_layer(orgs[["geometry"]], "orgs", None, line=ORG_LINE, line_width_px=1.6)]
+    if marks:
+        layers += mark_layers(outlines, marks, s.TOWNSHIP_CODE if county else s.COUNTY_CODE)
     if village and township:
         chosen = shown[(shown[s.VILLAGE_CODE] == village).to_numpy()]
         layers.append(polygon_layer(chosen[["geometry"]], "selected", None, line=SELECTED_LINE,
@@ -212,4 +219,5 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     deck = CompactDeck(layers=layers, initial_view_state=view_of(shown, *view_px),
                        map_provider=None, tooltip={"text": "{name}"})
     entries = legend.entries + ((ORG_LINE + (255,), "联村党组织边界"), (tuple(LEAD_FILL), "领建村"))
+    entries += mark_legend(marks_title) if marks else ()
     return deck, Legend(legend.title, tuple((list(c), label) for c, label in entries))

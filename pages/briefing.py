@@ -1,67 +1,89 @@
-"""汇报模式：the 16:9 briefing screen — one map, six numbers, two small charts."""
+"""汇报模式：the 16:9 briefing screen — one map, six numbers, three small charts,
+a year slider and 播放 (one year every few seconds: the map fills in as the
+organisations form)."""
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
 from maps.overview import overview_map
 import texts
 from texts import auth as ta
-from ui import auth, cached, frame
+from ui import auth, cached, frame, years
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
-                         village_line)
+                         trend_chart, village_line)
 
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
+YEAR = "briefing_year"
 
 src, _ = frame.open_page(__file__)
-county, township, village = frame.area_state()
 
 theme = st.query_params.get("theme", "dark")
 theme = theme if theme in texts.BRIEFING_THEMES else "dark"
 st.html(briefing_css(theme))
-params = cached.params()
-figs = cached.selection_figures(src, params, county, township)
 
 
-def numbers(keys):
+def numbers(figs: dict, keys: tuple) -> list:
     return [(KPI_LABELS[k][0], texts.format_value(figs[k], KPI_LABELS[k][1])) for k in keys]
 
 
-top, switch = st.columns([5, 1])
-detail = cached.village_detail(src, params, village) if village else None
-area = frame.area_title(cached.area_options(src), county, township)
-if detail is not None and len(detail):
-    area += f" · {detail['name'].iloc[0]}"
-top.html(header_html(texts.APP_TITLE, area, src.is_demo))
-with switch:
-    chosen = st.segmented_control(texts.BRIEFING_THEME, list(texts.BRIEFING_THEMES),
-                                  format_func=texts.BRIEFING_THEMES.get, default=theme,
-                                  key="briefing_theme", label_visibility="collapsed")
-    if chosen and chosen != theme:
-        st.query_params["theme"] = chosen
-        st.rerun()
-    st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
-    if auth.current().login_off:  # the sidebar (and its notice) is hidden on this screen
-        st.caption(ta.OFF_SHORT)
-    if frame.can_go_up():
-        st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
-                  key="briefing_up")
+def switches(container) -> None:
+    """Theme, exit, the login notice and 返回上一级 (top right)."""
+    with container:
+        chosen = st.segmented_control(texts.BRIEFING_THEME, list(texts.BRIEFING_THEMES),
+                                      format_func=texts.BRIEFING_THEMES.get, default=theme,
+                                      key="briefing_theme", label_visibility="collapsed")
+        if chosen and chosen != theme:
+            st.query_params["theme"] = chosen
+            st.rerun()
+        st.page_link("pages/overview.py", label=texts.BRIEFING_EXIT, icon=":material/logout:")
+        if auth.current().login_off:  # the sidebar (and its notice) is hidden on this screen
+            st.caption(ta.OFF_SHORT)
+        if frame.can_go_up():
+            st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
+                      key="briefing_up")
 
-left, middle, right = st.columns([1, 2.4, 1])
-left.html(number_panel(numbers(LEFT), theme))
-with left:
-    held = frame.held_county()  # a county account: its townships, never other counties
-    st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
-    series = cached.county_series(src, params, "joint_coverage", held) * 100
-    st.altair_chart(bar_chart(series, theme, "%"), theme=None, width="stretch")
-deck, _ = overview_map(cached.display_layers(src), cached.villages_table(src, params), "joint",
-                       county, township, outline=tuple(theme_of(theme)["line"]),
-                       view_px=(820, 740), village=village)
-frame.area_map(middle, deck, "briefing_map", height=760)
-if detail is not None and len(detail):
-    middle.html(village_line(detail.iloc[0], theme))
-right.html(number_panel(numbers(RIGHT), theme))
-with right:
-    st.caption(texts.TREND_TITLE)
-    st.altair_chart(line_chart(cached.trend(src, county, township)
-                               .rename(columns=texts.TREND_SERIES), theme, "万元"),
-                    theme=None, width="stretch")
+
+def screen() -> None:
+    """The whole screen; a fragment that runs again every few seconds while playing."""
+    years.play_step(src, YEAR)
+    county, township, village = frame.area_state()
+    top, timeline, switch = st.columns([3.2, 1.8, 1])
+    year, params = years.page_params(src, YEAR, timeline)
+    years.play_button(src, YEAR, timeline)
+    figs = cached.selection_figures(src, params, county, township)
+    timeline.caption(years.data_date(year, figs))
+    detail = cached.village_detail(src, params, village) if village else None
+    area = frame.area_title(cached.area_options(src), county, township)
+    if detail is not None and len(detail):
+        area += f" · {detail['name'].iloc[0]}"
+    top.html(header_html(texts.APP_TITLE, area, src.is_demo, data_year=year))
+    switches(switch)
+
+    left, middle, right = st.columns([1, 2.4, 1])
+    left.html(number_panel(numbers(figs, LEFT), theme))
+    with left:
+        held = frame.held_county()  # a county account: its townships, never other counties
+        st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
+        series = cached.county_series(src, params, "joint_coverage", held) * 100
+        st.altair_chart(bar_chart(series, theme, "%"), theme=None, width="stretch")
+    deck, _ = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
+                           "joint", county, township, outline=tuple(theme_of(theme)["line"]),
+                           view_px=(820, 740), village=village)
+    frame.area_map(middle, deck, "briefing_map", height=760)
+    if detail is not None and len(detail):
+        middle.html(village_line(detail.iloc[0], theme))
+    right.html(number_panel(numbers(figs, RIGHT), theme))
+    with right:
+        st.caption(texts.TREND_TITLE)
+        income = cached.trend(src, county, township, params.as_of_year)
+        if len(income):
+            st.altair_chart(line_chart(income.rename(columns=texts.TREND_SERIES), theme,
+                                       "万元", 170), theme=None, width="stretch")
+        else:
+            st.caption(texts.NO_INCOME_YET)
+        if len(joint := cached.joint_series(src, county, township)):
+            st.caption(texts.JOINT_TREND_TITLE)
+            st.altair_chart(trend_chart(joint, year, theme, 170), theme=None, width="stretch")
+
+
+st.fragment(screen, run_every=years.mark_full_run())()

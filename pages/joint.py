@@ -8,18 +8,20 @@ from geo.settings import load_settings
 from maps.joint import COLOR_BY, clicked_village, map_from_layers, selection_layer
 from maps.styles import legend_html
 import texts
-from ui import cached, cached_joint, frame
+from ui import cached, cached_joint, frame, years
 from ui import joint_charts as jc
 
 src, _ = frame.open_page(__file__)
 county, township, _ = frame.area_state()
 
-params, settings = cached.params(), load_settings()
+settings = load_settings()
+st.title(f"{texts.PAGE_JOINT} · {frame.area_title(cached.area_options(src), county, township)}")
+year, params = years.page_params(src, "joint_year")
 table = select_area(cached_joint.org_table(src, params), county, township)
 options = cached_joint.org_options(src, params, county, township)
 names = cached_joint.org_names(src)
-st.title(f"{texts.PAGE_JOINT} · {frame.area_title(cached.area_options(src), county, township)}")
 figs = cached.selection_figures(src, params, county, township)
+st.caption(years.data_date(year, figs))
 for col, key in zip(st.columns(len(texts.JOINT_KPIS)), texts.JOINT_KPIS):
     col.metric(KPI_LABELS[key][0], texts.format_value(figs[key], KPI_LABELS[key][1]))
 
@@ -28,7 +30,7 @@ def select_clicked():
     """A click on the map selects the clicked village's organisation."""
     village = clicked_village(st.session_state.get("joint_map"))
     st.session_state.joint_clicked = village
-    st.session_state.joint_org = cached_joint.village_org(src).get(village)
+    st.session_state.joint_org = cached_joint.village_org(src, params).get(village)
 
 
 if st.session_state.get("joint_org") not in options:
@@ -65,6 +67,9 @@ with right:
         st.markdown(f"**{texts.JOINT_TYPE_FIGURES.format(label=details['row']['type_label'])}**")
         st.dataframe(jc.table_view(details["type"], "type"), hide_index=True)
 
+if len(series := cached.joint_series(src, county, township)):
+    st.subheader(texts.JOINT_TREND_TITLE, anchor=False)
+    st.altair_chart(jc.joint_trend_chart(series, year, height=260), width="stretch")
 st.subheader(f"{texts.JOINT_ORG_TABLE}（{len(table)}）", anchor=False)
 st.dataframe(jc.table_view(table, "orgs"), hide_index=True, key="joint_org_table")
 parts = cached_joint.breakdowns(src, params, county, township)

@@ -2,10 +2,12 @@
 import streamlit as st
 
 from analysis.areas import area_mask
+from analysis.rankings import DIRECTIONS
 from maps.overview import COLORINGS, overview_map
 from maps.styles import legend_html
 import texts
-from ui import cached, frame
+from ui import cached, frame, rankings, years
+from ui import joint_charts as jc
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
          "low_income_villages", "grid_l3", "grid_l4", "grid_l3_branch_coverage",
@@ -14,16 +16,15 @@ CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_join
 src, data = frame.open_page(__file__)
 county, township, village = frame.area_state()
 
-params = cached.params()
-
 st.title(f"{texts.APP_TITLE} · {frame.area_title(cached.area_options(src), county, township)}")
 if src.is_demo:
     st.caption(f":orange-badge[{texts.SAMPLE_BADGE}]")
+year, params = years.page_params(src, "overview_year")
 figs = cached.selection_figures(src, params, county, township)
 before = cached.previous_year(src, params)
 previous = cached.selection_figures(src, before, county, township) if before else None
-st.caption(texts.YEARS.format(base=figs["base_year"], eval=figs["eval_year"]) + (
-    "；" + texts.PREVIOUS_YEAR.format(year=before.eval_year) if before else ""))
+st.caption(years.data_date(year, figs) + (
+    "；" + texts.PREVIOUS_YEAR.format(year=before.as_of_year) if before else ""))
 frame.metric_cards(figs, CARDS, previous)
 
 left, right = st.columns([3, 1])
@@ -32,16 +33,27 @@ with right:
                         format_func=texts.COLOR_OPTIONS.get)
     show_grids = st.toggle(texts.SHOW_GRIDS, key="overview_grids", disabled=not county)
     show_sites = st.toggle(texts.SHOW_SITES, key="overview_sites")
+    marks_key = st.selectbox(texts.MAP_MARKS, [None, *DIRECTIONS], key="overview_marks",
+                             format_func=lambda k: rankings.label(k) if k else
+                             texts.MAP_MARKS_NONE, placeholder=texts.MAP_MARKS_NONE)
     st.markdown(f"**{texts.TREND_TITLE}**")
-    st.line_chart(cached.trend(src, county, township).rename(columns=texts.TREND_SERIES),
-                  height=220)
+    income = cached.trend(src, county, township, params.as_of_year)
+    if len(income):
+        st.line_chart(income.rename(columns=texts.TREND_SERIES), height=220)
+    else:
+        st.caption(texts.NO_INCOME_YET)
+    if len(series := cached.joint_series(src, county, township)):
+        st.markdown(f"**{texts.JOINT_TREND_TITLE}**")
+        st.altair_chart(jc.joint_trend_chart(series, year), width="stretch")
 extras = {}
 if show_grids and (grids := cached.unit_grids(src)) is not None:
     extras["grids"] = grids[area_mask(grids, county, township)]
 if show_sites:
     extras["sites"] = cached.sites(src)[area_mask(cached.sites(src), county, township)]
-deck, legend = overview_map(cached.display_layers(src), cached.villages_table(src, params),
-                            coloring, county, township, extras, village=village)
+deck, legend = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
+                            coloring, county, township, extras, village=village,
+                            marks=rankings.map_marks(src, params, county, marks_key),
+                            marks_title=f"{rankings.label(marks_key)}：" if marks_key else "")
 with left:
     frame.area_map(st, deck, "overview_map", height=560)
     if frame.can_go_up():

@@ -12,6 +12,8 @@ tables.
     run as formulas are stored as text.
 ``tables``
     Tables of the report (Word tables and Excel sheets), as plain frames.
+``targets``
+    The targets in the Word briefing: how many areas meet each, and who is behind.
 ``text``
     Briefing paragraphs (汇报材料) from the figures of SPEC §3, in the register of the seeds:
     「组建联村党组织223个，覆盖869个村，占总村数50.23%，带动联建村集体 经济平均增收6.5万元」.

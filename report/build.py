@@ -23,11 +23,14 @@ from analysis.grid_tree import grid_tree, noncompliant_grids
 from analysis.income import resolve_years
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
+from analysis.rankings import rank_areas
 from geo import schema as s
+from geo.settings import TARGETS, YELLOW_MARGIN
 from maps import print_layout as ml
 from maps.static import MAP_KEYS, build_map, crs_note, map_layers, map_title
 from report.excel import Sheet, write_xlsx
 from report.tables import area_table, kpi_header, low_income_table, org_member_table, table_cell
+from report.targets import targets_paragraph, targets_table
 from report.text import report_passages
 from report.word import Section, Table, placed_png, write_docx
 import texts
@@ -41,7 +44,9 @@ FILE_NAMES = {"overview": "总览图", "income": "收入分级图", "joint": "�
 class ReportOptions:
     """What to write: maps (keys of :data:`maps.static.MAP_KEYS`), image
     formats (``png`` always, for the Word file; ``svg``/``pdf`` besides), page
-    orientation, PNG resolution, the 示例数据 notice, the report date."""
+    orientation, PNG resolution, the 示例数据 notice, the report date, the
+    targets of the red/yellow/green marks (``dashboard.toml [targets]``:
+    ``(figure key, target)`` pairs) and their yellow margin."""
 
     maps: tuple = MAP_KEYS
     formats: tuple = ("png",)
@@ -49,6 +54,8 @@ class ReportOptions:
     dpi: int = ml.PRINT_DPI
     sample: bool = False
     date: dt.date | None = None
+    targets: tuple = tuple(TARGETS.items())
+    yellow_margin: float = YELLOW_MARGIN
 
 
 def county_names(dataset) -> dict:
@@ -112,6 +119,16 @@ def _sections(passages, pngs: dict, rows, total, area, level, titles) -> list[Se
             tables.append(_theme_table(theme, table_no, rows, total, area, level))
         sections.append(Section(texts.REPORT_THEMES[theme], [passage.text], figures, tables))
     return sections
+
+
+def _targets_section(rows: list, options: ReportOptions, level: str,
+                     number: int) -> Section:
+    """目标对照: how many areas meet each target, and who is behind (table ``number``)."""
+    keys = tuple(key for key, _ in options.targets)
+    table = rank_areas(rows, None, options.targets, options.yellow_margin, keys)
+    name = texts.REPORT_LEVELS[level]
+    return Section(texts.REPORT_TARGETS, [targets_paragraph(table, keys, name)], [],
+                   [targets_table(table, name, number)])
 
 
 def _sheets(dataset, params, county, counties, townships, figures) -> list[Sheet]:
@@ -226,9 +243,13 @@ def write_report(dataset, out_dir: str | os.PathLike, county: str | None = None,
                                            eval=figures["eval_year"] or "—")]
         if options.sample:
             notes.append(texts.REPORT_SAMPLE_NOTE)
+        sections = _sections(passages, pngs, rows, figures, area, level, titles)
+        if options.targets:  # before 存在问题与下一步工作, the last section
+            number = 1 + sum(len(section.tables) for section in sections)
+            sections.insert(-1, _targets_section(rows, options, level, number))
         write_docx(tmp / f"{tag}_{texts.REPORT_TITLE.format(area='')}.docx",
                    texts.REPORT_TITLE.format(area=area), texts.REPORT_DATE.format(d=date), notes,
-                   _sections(passages, pngs, rows, figures, area, level, titles))
+                   sections)
         write_xlsx(tmp / f"{tag}_指标表.xlsx", sheets)
         return _commit(tmp, out_dir)
     except BaseException:

@@ -30,7 +30,7 @@ YEARS = "收入基期 {base} 年，评估年 {eval} 年"
 # ---- overview --------------------------------------------------------------
 SHOW_GRIDS = "显示单元网格"
 SHOW_SITES = "显示党群服务阵地"
-PREVIOUS_YEAR = "变化为与上一评估年（{year} 年）相比"
+PREVIOUS_YEAR = "变化为与 {year} 年底相比"
 VILLAGE_DETAIL = "所选村（社区）：{name}"
 VILLAGE_FIELDS = {"kind": "类型", "households": "户数", "population": "人口",
                   "org_id": "所属联村党组织", "income_base": "基期收入（万元）",
@@ -42,6 +42,42 @@ BRIEFING = "汇报模式"
 LOWER_IS_BETTER = frozenset({"low_income_villages", "income_missing", "grid_orphans",
                              "grid_overlap_share", "weak_orgs"})
 NEUTRAL_DELTAS = frozenset({"villages_total", "communities_total"})
+
+
+# ---- years (SPEC §3 "As of a year": ui/years.py) and the 排名 page ------------
+YEAR_SLIDER = "年份（年底状态）"
+YEAR_OPTION = "{} 年"
+DATA_AS_OF = "数据截至 {year} 年"
+DATA_AS_OF_NOTE = ("联村党组织按成立年份、成员村按加入年份计入，收入为当年或此前最近一年；"
+                   "网格、党群服务阵地无年份，按现状显示")
+NO_INCOME_YET = "此时尚无收入数据"
+PLAY = "播放"
+STOP = "停止"
+PLAY_HELP = "从最早年份起逐年播放（每 {seconds} 秒一年），到最新年份停止"
+JOINT_TREND_TITLE = "联村党组织数与联村覆盖率（年底）"
+JOINT_TREND_SERIES = {"joint_orgs": "组织数（个）", "joint_coverage": "覆盖率（%）"}
+PAGE_RANKINGS = "排名"
+RANK_FIGURE = "排名指标"
+RANK_LEVELS = {"county": "各县（市、区）", "township": "{county}各乡镇（街道）"}
+RANK_COLUMNS = {"rank": "排名", "name": "区域", "value": "数值", "change": "较上年",
+                "target": "目标", "mark": "达标情况"}
+RANK_BOARD = "目标达成一览（{level}）"
+RANK_MARGIN = ("目标在 dashboard.toml [targets] 中设置；绿色为达标，黄色为未达标但差距在目标的 "
+               "{margin} 以内，红色为差距更大（目标为 0 的指标没有黄色）。")
+RANK_NO_PREVIOUS = "没有上一年可比"
+RANK_NO_TARGET = "{label}未设目标，只排名。"
+MARK_LABELS = {"green": "达标", "yellow": "接近目标", "red": "未达标"}
+MAP_MARKS = "目标标记（区域边框颜色）"
+MAP_MARKS_NONE = "不显示"
+TARGET_RELATIONS = {"at_least": ("≥", "低于"), "at_most": ("≤", "高于")}
+BEHIND = "尚有{n}个{level}{label}{relation}{target}：{names}。"
+ALL_MET = "各{level}{label}均达到目标（{sign}{target}）。"
+NO_TARGET_DATA = "各{level}{label}暂无数据。"
+ALL_TARGETS_MET = "{labels}各{level}均达到目标。"
+REPORT_TARGETS = "目标对照与比学赶超"
+REPORT_TARGETS_INTRO = "对照工作目标（见表），各{level}主要指标达成情况如下："
+REPORT_TARGETS_CAPTION = "表{n}　各{level}主要指标目标达成情况"
+REPORT_TARGETS_HEADER = ("指标", "目标", "达标", "接近目标", "未达标", "未达标的地区")
 
 
 # ---- 跨村联建 page (pages/joint.py, geo/joint_maps.py) ----------------------------

@@ -33,10 +33,15 @@ warm-up.
 ``planning_state``
     The planner's working scenario in ``st.session_state``: history, group being edited,
     edits.
+``rankings``
+    Rankings and target marks for the pages (排名, and the overview map's outlines).
 ``review_sections``
     Owners, status and review of saved scenarios on the 分组规划 page.
 ``warmup``
     Preparing the other pages in the background once the first page is on screen.
+``years``
+    The year slider, the date of the data said beside the figures, and the briefing's
+    playback (SPEC §3 "As of a year").
 
 With ``pages/`` and ``dashboard.py`` the only package that imports streamlit.  May
 import every package of ours except ``cli``.

@@ -21,6 +21,7 @@ import pandas as pd
 
 from geo import schema as s
 import texts
+from ui.joint_charts import joint_trend_chart
 
 THEMES = {
     "dark": {"bg": "#0b1a33", "panel": "#12284d", "text": "#e8eef9", "muted": "#8fa6c8",
@@ -59,12 +60,19 @@ margin-bottom: 0.8rem; }}
 </style>"""
 
 
-def header_html(title: str, area: str, sample: bool, today: dt.date | None = None) -> str:
-    """Title bar: title, area, date (e.g. 2026年11月23日) and the 示例数据 badge."""
+def header_html(title: str, area: str, sample: bool, today: dt.date | None = None,
+                data_year: int | None = None) -> str:
+    """Title bar: title, area, date (e.g. 2026年11月23日), the date of the data
+    (数据截至 2023 年) and the 示例数据 badge.
+
+    >>> "数据截至 2021 年" in header_html("看板", "全市", False, dt.date(2026, 1, 2), 2021)
+    True
+    """
     day = today or dt.date.today()
     badge = '<span class="bn-badge">示例数据</span>' if sample else ""
+    data = f" · {texts.DATA_AS_OF.format(year=data_year)}" if data_year is not None else ""
     return (f'<div><span class="bn-title">{escape(title)} · {escape(area)}</span>{badge}'
-            f'<div class="bn-sub">{day.year}年{day.month}月{day.day}日</div></div>')
+            f'<div class="bn-sub">{day.year}年{day.month}月{day.day}日{data}</div></div>')
 
 
 def village_line(row: pd.Series, name: str) -> str:
@@ -131,3 +139,10 @@ def line_chart(frame: pd.DataFrame, name: str, title: str = "", height: int = 34
         color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=[str(c) for c in frame.columns], range=colors)))
     return _themed(chart, name, height)
+
+
+def trend_chart(frame: pd.DataFrame, upto: int | None, name: str, height: int = 200) -> alt.Chart:
+    """Organisations and joint coverage by year (:func:`ui.joint_charts.joint_trend_chart`)
+    in the theme's colours and panel."""
+    colors = (theme_of(name)["accent"], theme_of(name)["text"])
+    return _themed(joint_trend_chart(frame, upto, height, colors), name, height)

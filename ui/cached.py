@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis.areas import area_mask
+from analysis.as_of import as_of_years, dataset_as_of
 from analysis.grid_tree import grid_area_keys
 from analysis.kpis import compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params, default_params
-from analysis.trends import income_trend
+from analysis.trends import income_trend, joint_trend
 from analysis.villages import village_table
 from geo import schema as s
 from geo.dataset import Dataset, load_dataset
@@ -51,18 +52,60 @@ def dataset(src: Source) -> Dataset:
     return load_dataset(src.path)
 
 
+@st.cache_resource(max_entries=4)
+def years(src: Source) -> tuple:
+    """The years of the year slider (:func:`analysis.as_of.as_of_years`), oldest first."""
+    return tuple(as_of_years(dataset(src)))
+
+
+def params_at(src: Source, year: int | None, base: Params | None = None) -> Params:
+    """``base`` (default: :func:`params`) as of the end of ``year``.
+
+    The latest year is the data as they are (``as_of_year=None``): the pages
+    at the slider's default then share every cached figure and layer with
+    the pages without a slider and with the warm-up.
+    """
+    base = base or params()
+    offered = years(src)
+    if year is None or not offered or year >= offered[-1]:
+        return dataclasses.replace(base, as_of_year=None)
+    return dataclasses.replace(base, as_of_year=int(year))
+
+
+def shown_year(src: Source, params: Params) -> int | None:
+    """The year whose end ``params`` show (the latest one when not set)."""
+    offered = years(src)
+    return params.as_of_year if params.as_of_year is not None else (
+        offered[-1] if offered else None)
+
+
+def dataset_at(src: Source, params: Params) -> Dataset:
+    """The dataset as of ``params.as_of_year`` (:func:`analysis.as_of.dataset_as_of`)."""
+    if params.as_of_year is None:
+        return dataset(src)
+    return _dataset_as_of(src, params.as_of_year)
+
+
+@st.cache_resource(max_entries=16)
+def _dataset_as_of(src: Source, year: int) -> Dataset:
+    return dataset_as_of(dataset(src), year)
+
+
 def prepared(src: Source, params: Params):
     """Projection and shared per-village tables of :func:`analysis.kpis.prepare_kpis`.
 
-    Only the service radius enters them, so other years or thresholds (the
-    previous year's figures, say) reuse the same geometry.
+    Only the service radius and the walk enter them, so other years or
+    thresholds (the previous year's figures, say) reuse the same geometry.
     """
-    return _prepared(src, params.service_radius_m)
+    return _prepared(src, params.service_radius_m, params.walk_minutes, params.walk_speed_kmh)
 
 
 @st.cache_resource(show_spinner="正在计算指标…", max_entries=8)
-def _prepared(src: Source, service_radius_m: float):
-    return prepare_kpis(dataset(src), Params(service_radius_m=service_radius_m))
+def _prepared(src: Source, service_radius_m: float, walk_minutes: float = 15.0,
+              walk_speed_kmh: float = 4.0):
+    return prepare_kpis(dataset(src), Params(service_radius_m=service_radius_m,
+                                             walk_minutes=walk_minutes,
+                                             walk_speed_kmh=walk_speed_kmh))
 
 
 @st.cache_resource(max_entries=16)
@@ -93,12 +136,12 @@ def selection_figures(src: Source, params: Params, county: str | None,
 
 
 def previous_year(src: Source, params: Params) -> Params | None:
-    """The same parameters one evaluation year earlier, when the data have it."""
-    figs = city_figures(src, params)
-    base, last = figs["base_year"], figs["eval_year"]
-    if base is None or last is None or last - 1 <= base:
+    """The same parameters at the end of the year before the one shown
+    (organisations, members and incomes of then), when the slider has it."""
+    offered, year = years(src), shown_year(src, params)
+    if year is None or year - 1 < offered[0]:
         return None
-    return dataclasses.replace(params, base_year=base, eval_year=last - 1)
+    return dataclasses.replace(params, as_of_year=year - 1)
 
 
 @st.cache_resource(max_entries=4)
@@ -112,6 +155,21 @@ def display_layers(src: Source) -> dict:
             "counties": dissolve_display(villages, [s.COUNTY_CODE]),
             "orgs": org_outlines(villages, table),
             "leads": lead_points(villages, data.joint_orgs)}
+
+
+def display_at(src: Source, params: Params) -> dict:
+    """:func:`display_layers` with the organisations' outlines and lead villages
+    of ``params.as_of_year``."""
+    if params.as_of_year is None:
+        return display_layers(src)
+    return _display_as_of(src, params)
+
+
+@st.cache_resource(max_entries=16)
+def _display_as_of(src: Source, params: Params) -> dict:
+    layers = display_layers(src)
+    return {**layers, "orgs": org_outlines(layers["villages"], villages_table(src, params)),
+            "leads": lead_points(layers["villages"], dataset_at(src, params).joint_orgs)}
 
 
 @st.cache_resource(max_entries=4)
@@ -136,9 +194,9 @@ def unit_grids(src: Source):
     return shown.assign(**{key: keys[key].to_numpy() for key in keys.columns})
 
 
-@st.cache_resource(max_entries=8)
+@st.cache_resource(max_entries=16)
 def villages_table(src: Source, params: Params):
-    data = dataset(src)
+    data = dataset_at(src, params)
     figs = city_figures(src, params)
     return village_table(data.villages, data.joint_members, data.village_income,
                          figs["base_year"], figs["eval_year"])
@@ -152,11 +210,22 @@ def village_detail(src: Source, params: Params, code: str):
     return data.villages[keep].drop(columns="geometry").join(table)
 
 
-@st.cache_resource(max_entries=16)
-def trend(src: Source, county: str | None, township: str | None):
-    data = dataset(src)
+@st.cache_resource(max_entries=32)
+def trend(src: Source, county: str | None, township: str | None,
+          as_of_year: int | None = None):
+    """Mean income of joint and other villages per year (up to ``as_of_year``, the
+    organisations of then)."""
+    data = dataset(src) if as_of_year is None else _dataset_as_of(src, as_of_year)
     keep = area_mask(data.villages, county, township)
     return income_trend(data.villages, data.joint_members, data.village_income, keep)
+
+
+@st.cache_resource(max_entries=16)
+def joint_series(src: Source, county: str | None, township: str | None):
+    """Organisations, joint villages and coverage at the end of every slider year
+    (:func:`analysis.trends.joint_trend`)."""
+    data = dataset(src)
+    return joint_trend(data, years(src), area_mask(data.villages, county, township))
 
 
 def county_series(src: Source, params: Params, key: str, county: str | None = None):

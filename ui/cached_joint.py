@@ -32,8 +32,8 @@ def _area_villages(src: cached.Source, county: str | None, township: str | None)
 
 @st.cache_resource(max_entries=8)
 def org_table(src: cached.Source, params: Params):
-    """:func:`analysis.orgs.org_table` of the whole dataset."""
-    data = cached.dataset(src)
+    """:func:`analysis.orgs.org_table` of the whole dataset (as of ``params.as_of_year``)."""
+    data = cached.dataset_at(src, params)
     return orgs.org_table(data.joint_orgs, data.joint_members, data.villages,
                           data.village_income, *_years(src, params))
 
@@ -42,7 +42,7 @@ def org_table(src: cached.Source, params: Params):
 def breakdowns(src: cached.Source, params: Params, county: str | None = None,
                township: str | None = None) -> dict:
     """By organisation type and by area (townships inside a county, else counties)."""
-    data = cached.dataset(src)
+    data = cached.dataset_at(src, params)
     villages = _area_villages(src, county, township)
     args = (data.joint_orgs, data.joint_members, villages, data.village_income)
     by = "township" if county else "county"
@@ -55,7 +55,7 @@ def org_details(src: cached.Source, params: Params, org_id: str, county: str | N
                 township: str | None = None) -> dict:
     """One organisation's row of the org table, its members, its income per year
     against the area's villages in no organisation, and its type's breakdown row."""
-    data = cached.dataset(src)
+    data = cached.dataset_at(src, params)
     row = org_table(src, params).set_index(s.ORG_ID, drop=False).loc[org_id]
     kinds = breakdowns(src, params, county, township)["type"]
     return {"row": row, "type": kinds[kinds[s.ORG_TYPE] == row[s.ORG_TYPE]],
@@ -75,7 +75,8 @@ def map_layers(src: cached.Source, params: Params, color_by: str, county: str | 
     villages = select_area(display["villages"], county, township)
     outlines = (select_area(display["townships"], county, township) if county
                 else display["counties"])
-    return joint_map_layers(villages, org_table(src, params), cached.dataset(src).joint_members,
+    return joint_map_layers(villages, org_table(src, params),
+                            cached.dataset_at(src, params).joint_members,
                             color_by, outlines, settings)
 
 
@@ -84,7 +85,7 @@ def org_options(src: cached.Source, params: Params, county: str | None,
                 township: str | None) -> list:
     """Organisation ids to choose from in the area (:func:`analysis.orgs.org_options`)."""
     return orgs.org_options(select_area(org_table(src, params), county, township),
-                            cached.dataset(src).joint_members,
+                            cached.dataset_at(src, params).joint_members,
                             _area_villages(src, county, township))
 
 
@@ -97,10 +98,10 @@ def org_names(src: cached.Source) -> dict:
 
 
 
-@st.cache_resource(max_entries=4)
-def village_org(src: cached.Source) -> dict:
-    """``{village_code: org_id}`` of every member village."""
-    members = cached.dataset(src).joint_members
+@st.cache_resource(max_entries=8)
+def village_org(src: cached.Source, params: Params) -> dict:
+    """``{village_code: org_id}`` of every member village (as of ``params.as_of_year``)."""
+    members = cached.dataset_at(src, params).joint_members
     return dict(zip(members[s.VILLAGE_CODE], members[s.ORG_ID]))
 
 

@@ -14,6 +14,7 @@ import zipfile
 import streamlit as st
 
 from geo import schema as s
+from geo.settings import load_settings
 from report.build import ReportOptions, write_report
 from ui.cached import Source, dataset, params as default_params, prepared
 
@@ -40,9 +41,10 @@ def report_files(src: Source, county: str | None, maps: tuple, formats: tuple,
     Raises ``ValueError`` or :class:`maps.fonts.FontMissingError` like
     :func:`report.build.write_report` (nothing is cached then).
     """
-    params = default_params()
+    params, settings = default_params(), load_settings()
     options = ReportOptions(maps=maps, formats=("png", *formats), orientation=orientation,
-                            sample=src.is_demo)
+                            sample=src.is_demo, targets=settings.targets,
+                            yellow_margin=settings.yellow_margin)
     with tempfile.TemporaryDirectory(prefix="report-") as tmp:
         paths = write_report(dataset(src), f"{tmp}/out", county, params, options,
                              prepared(src, params), _integrity(src))

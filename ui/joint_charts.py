@@ -128,3 +128,42 @@ def org_cards(row: pd.Series) -> list[tuple[str, str]]:
             text = texts.format_value(None if pd.isna(value) else value, unit)
         out.append((label, text))
     return out
+
+
+def joint_trend_chart(frame: pd.DataFrame, upto: int | None = None, height: int = 220,
+                      colors: tuple = ("#c8102e", "#1f4e8c")) -> alt.LayerChart:
+    """Organisations (bars, left axis) and joint coverage (line, %, right axis) at
+    the end of each year, up to ``upto``; the x axis keeps every year of ``frame``
+    so that the bars grow as the year moves on.
+
+    ``frame`` is :func:`analysis.trends.joint_trend`.
+
+    >>> f = pd.DataFrame({"joint_orgs": [30.0, 90.0], "joint_coverage": [0.05, 0.17]},
+    ...                  index=[2018, 2019])
+    >>> spec = joint_trend_chart(f, upto=2018).to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]], len(spec["datasets"])
+    (['bar', 'line'], 1)
+    """
+    years = [str(y) for y in frame.index]
+    shown = frame[[y <= upto for y in frame.index]] if upto is not None else frame
+    data = pd.DataFrame({"year": [str(y) for y in shown.index],
+                         "orgs": shown["joint_orgs"].to_numpy(),
+                         "coverage": shown["joint_coverage"].to_numpy() * 100})
+    x = alt.X("year:O", title=None, scale=alt.Scale(domain=years),
+              axis=alt.Axis(labelAngle=0))
+    orgs_title, coverage_title = (texts.JOINT_TREND_SERIES[k]
+                                  for k in ("joint_orgs", "joint_coverage"))
+    top_orgs = float(frame["joint_orgs"].fillna(0).max() or 1)  # axes fixed over the years
+    top_coverage = float(frame["joint_coverage"].fillna(0).max() * 100 or 1)
+    base = alt.Chart(data).encode(x=x)
+    bars = base.mark_bar(color=colors[0], opacity=0.8).encode(
+        y=alt.Y("orgs:Q", title=orgs_title, axis=alt.Axis(titleColor=colors[0]),
+                scale=alt.Scale(domain=[0, top_orgs])),
+        tooltip=[alt.Tooltip("year:O", title=texts.JOINT_YEAR),
+                 alt.Tooltip("orgs:Q", title=orgs_title, format=",.0f")])
+    line = base.mark_line(color=colors[1], point=True, strokeWidth=3).encode(
+        y=alt.Y("coverage:Q", title=coverage_title, axis=alt.Axis(titleColor=colors[1]),
+                scale=alt.Scale(domain=[0, top_coverage])),
+        tooltip=[alt.Tooltip("year:O", title=texts.JOINT_YEAR),
+                 alt.Tooltip("coverage:Q", title=coverage_title, format=".2f")])
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=height)

@@ -1,6 +1,6 @@
 """Downloadable import templates and the one-page import guide (SPEC §2).
 
-* :func:`template_gpkg_bytes` — an empty GeoPackage with the six layers, their
+* :func:`template_gpkg_bytes` — an empty GeoPackage with the seven layers, their
   canonical fields and types, geometry types and CRS EPSG:4490; the Chinese
   label of every field is its alternative name (``gpkg_data_columns``), which
   QGIS shows as the column alias.
@@ -53,7 +53,7 @@ _WIDE_NOTE = ("每村一行、每年一列；村代码与 乡镇（街道）+村
               "金额默认万元，按元填写时表头写成 2019年（元）")
 # Rows of the XLSX data sheets that carry the drop-down lists and text format.
 _FORMATTED_ROWS = 5000
-_GEOMETRY_TYPE = {s.POLYGONAL: "MultiPolygon", s.POINT: "Point"}
+_GEOMETRY_TYPE = {s.POLYGONAL: "MultiPolygon", s.POINT: "Point", s.LINEAR: "MultiLineString"}
 _KIND_TEXT = {s.TEXT: "文本", s.INT: "整数", s.FLOAT: "数值", s.BOOL: "是/否", s.CHOICE: "可选值"}
 # What a field means, where the type and range do not say it (SPEC §2).
 _MEANING = {
@@ -113,11 +113,12 @@ def _label_key(text: str) -> str:
 
 
 def template_gpkg_bytes() -> bytes:
-    """An empty GeoPackage of all six layers of SPEC §2, in EPSG:4490.
+    """An empty GeoPackage of all seven layers of SPEC §2, in EPSG:4490.
 
-    Villages and grids are MultiPolygon layers, service sites Point; the
-    other three are attribute tables.  Integer fields are Integer64,
-    booleans Integer with the Boolean subtype, text String, income Real.
+    Villages and grids are MultiPolygon layers, service sites Point, roads
+    MultiLineString; the other three are attribute tables.  Integer fields
+    are Integer64, booleans Integer with the Boolean subtype, text String,
+    income Real.
 
     >>> template_gpkg_bytes()[:16]
     b'SQLite format 3\\x00'
@@ -296,7 +297,8 @@ def import_guide_markdown(settings: Settings | None = None) -> str:
     settings = settings or load_settings()
     rows = "\n".join(
         f"| `{layer}`（{spec.label}） | {'是' if spec.required else '否'} | "
-        + "、".join(f"`{f.name}`（{f.label}）" for f in spec.fields if f.required) + " |"
+        + ("、".join(f"`{f.name}`（{f.label}）" for f in spec.fields if f.required)
+           or "无（字段均可选）") + " |"
         for layer, spec in s.LAYERS.items())
     org_types = "、".join(s.ORG_TYPES.values())
     paragraphs = [
@@ -327,6 +329,9 @@ def import_guide_markdown(settings: Settings | None = None) -> str:
         "**村界与属性分两个文件**：村界 Shapefile/GeoJSON 只需村代码或乡镇+村名，户数、人口、"
         "类型、星级等放在 Excel 属性表中，按村代码（或乡镇+村名）一一连接；"
         "两边对不上的行都会列出。",
+        "**道路**（`roads`，可选）：线图层（GeoPackage、GeoJSON 或 Shapefile），用于计算步行"
+        "一刻钟/十分钟服务圈；线的每个顶点是路网节点，两条线只有共用顶点（坐标取整到 0.1 米后"
+        "相同）才连通，仅仅交叉不算连通。没有道路图层时，步行服务圈指标为空。",
         "**各图层必需字段**（只有 `villages` 必须提供，其余图层可缺，缺的指标显示为空）：",
         "| 图层 | 必需图层 | 必需字段 |\n|---|---|---|\n" + rows,
         "**取值**：村类型 `kind` 填 行政村/社区；联建类型 `org_type` 填 " + org_types + "；"

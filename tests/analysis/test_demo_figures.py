@@ -59,3 +59,15 @@ def test_yongan(demo):
     assert round(y["income_growth_all"], 4) == 0.3081
     assert y["low_income_villages"] == 0
     assert sum(r["villages_total"] for r in rows.values()) == 1730
+
+
+def test_walking_figure_is_plausible_and_below_the_disc(demo, city):
+    """Synthetic roads (data/demo/SOURCE.md): on foot along them fewer people reach a
+    site than within the 1 km disc, in the whole city and in every county; ten
+    minutes reach fewer than fifteen."""
+    walk15 = city["walk_service_population_coverage"]
+    assert 0.30 <= walk15 <= 0.48 < city["service_population_coverage"]
+    walk10 = compute_kpis(demo, Params(walk_minutes=10))["walk_service_population_coverage"]
+    assert 0.2 <= walk10 < walk15
+    for row in kpis_by_area(demo, "county"):
+        assert row["walk_service_population_coverage"] < row["service_population_coverage"]

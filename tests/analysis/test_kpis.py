@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from analysis import coverage, grid, income, service, stars
+from analysis import coverage, grid, income, service, stars, walk
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis, kpis_by_area, prepare_kpis
 from analysis.params import Params
 from geo import schema as s
@@ -20,7 +20,8 @@ joint_population_coverage avg_members_per_org avg_income_gain_joint avg_income_g
 income_gain_did income_growth_all low_income_villages target_income_villages income_missing
 grid_l3 grid_l4 grid_l3_branch_coverage grid_l4_standard_share grid_manager_coverage
 grid_area_coverage grid_overlap_share grid_orphans star4plus_share star5_share weak_orgs
-weak_rectified villages_with_site_share service_population_coverage""".split()
+weak_rectified villages_with_site_share service_population_coverage
+walk_service_population_coverage""".split()
 
 CITY = {  # toy dataset, defaults but a 300 m radius
     "villages_total": 5, "communities_total": 1, "joint_orgs": 2, "joint_villages": 4,
@@ -50,7 +51,8 @@ def assert_figures(actual: dict, expected: dict):
 
 def test_keys_follow_spec_order_and_modules():
     assert list(KPI_KEYS) == SPEC_ORDER
-    assert KPI_KEYS == (coverage.KEYS + income.KEYS + grid.KEYS + stars.KEYS + service.KEYS)
+    assert KPI_KEYS == (coverage.KEYS + income.KEYS + grid.KEYS + stars.KEYS + service.KEYS
+                        + walk.KEYS)
     assert set(KPI_LABELS) == set(KPI_KEYS)
     assert all(len(label) == 2 and label[0] and label[1] for label in KPI_LABELS.values())
     assert KPI_LABELS["joint_coverage"] == ("联村覆盖率", "%")

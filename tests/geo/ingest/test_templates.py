@@ -47,7 +47,7 @@ def test_template_gpkg_has_the_schema_fields_types_geometry_and_crs(template):
     listed = dict(pyogrio.list_layers(template))
     assert listed == {"villages": "MultiPolygon", "grids": "MultiPolygon",
                       "service_sites": "Point", "village_income": None, "joint_orgs": None,
-                      "joint_members": None}
+                      "joint_members": None, "roads": "MultiLineString"}
     for layer, spec in s.LAYERS.items():
         info = pyogrio.read_info(template, layer=layer)
         assert list(info["fields"]) == spec.field_names
