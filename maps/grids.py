@@ -36,7 +36,7 @@ from analysis.grid import union_by
 from analysis.grid_checks import STATUSES
 from analysis.grid_tree import NODE_COLUMNS
 from geo import schema as s
-from maps.deck import CompactDeck, view_of
+from maps.deck import CompactDeck, segments, view_of
 from maps.display import DISPLAY_CRS, display_geometry
 from maps.styles import Legend
 from maps.styles import DEFECT_STYLES, STATUS_COLORS  # noqa: F401 (re-exported)
@@ -253,16 +253,17 @@ def _offsets(origin: np.ndarray) -> dict:
             "model_matrix": [SCALE, 0, 0, 0, 0, SCALE, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]}
 
 
-def _pickable_layers(rows: list, layer_id: str, origin, fill, line=None, width_m: float = 1.0,
-                     min_px: float = 0.0, max_px: float = 4.0) -> list[pdk.Layer]:
-    """A pickable fill, and its outline (if any) as a second layer that is not
-    pickable: deck.gl picks on ``pointerdown`` and drops the click when
-    ``pointerup`` comes more than 250 ms later, and a stroked layer in the
-    picking pass (the path shader, under software WebGL) costs about that."""
+def _pickable_layers(rows: list, frame: gpd.GeoDataFrame, layer_id: str, origin, fill,
+                     line=None, width_m: float = 1.0, min_px: float = 0.0,
+                     max_px: float = 4.0) -> list[pdk.Layer]:
+    """A pickable fill (``rows`` of ``frame``), and its outline (if any) as a
+    second layer that is not pickable: deck.gl picks on ``pointerdown`` and
+    drops the click when ``pointerup`` comes more than 250 ms later, and a
+    stroked layer in the picking pass (the path shader, under software WebGL)
+    costs about that."""
     layers = [_layer(rows, layer_id, origin, fill=fill, pickable=True)]
     if line is not None:
-        layers.append(_layer(rows, f"{layer_id}-line", origin, line=line, width_m=width_m,
-                             min_px=min_px, max_px=max_px))
+        layers.append(_edges(frame, f"{layer_id}-line", origin, line, width_m, min_px, max_px))
     return layers
 
 
@@ -276,11 +277,17 @@ def _layer(rows: list, layer_id: str, origin, fill=None, line=None, width_m: flo
         line_width_min_pixels=min_px, line_width_max_pixels=max_px, **_offsets(origin))
 
 
-def _lines(rows: list, layer_id: str, origin, color, width_m: float, min_px: float,
-           max_px: float) -> pdk.Layer:
-    return pdk.Layer("PathLayer", rows, id=layer_id, get_path="p", position_format="'XY'",
-                     get_color=color, get_width=width_m, width_units="'meters'",
-                     width_min_pixels=min_px, width_max_pixels=max_px, **_offsets(origin))
+def _edges(frame: gpd.GeoDataFrame, layer_id: str, origin, color, width_m: float,
+           min_px: float, max_px: float) -> pdk.Layer:
+    """The polygons' outlines or the lines of ``frame`` as line segments (each
+    shared edge once), never pickable: under software WebGL deck.gl's path
+    shader made the first frame seconds slower (:func:`maps.deck.outline_layer`)."""
+    edges = np.rint((segments(frame.geometry.to_numpy()) - np.tile(origin, 2)) / SCALE)
+    rows = [{"s": [x0, y0], "t": [x1, y1]} for x0, y0, x1, y1 in edges.astype(np.int64).tolist()]
+    return pdk.Layer("LineLayer", rows, id=layer_id, get_source_position="s",
+                     get_target_position="t", get_color=color, get_width=width_m,
+                     width_units="'meters'", width_min_pixels=min_px, width_max_pixels=max_px,
+                     pickable=False, **_offsets(origin))
 
 
 # ---- the deck ---------------------------------------------------------------------------
@@ -331,20 +338,19 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
     stroke = OUTLINES["l4"] if one_by_one else (None, 0.0, 0.0, 0.0)
     for status in STATUSES:
         if status == "compliant" and not one_by_one:
-            rows = polygon_rows(frames["l4_merged"], origin,
-                                {"c": s.VILLAGE_CODE, "n": s.NAME, "r": "reason"})
+            shown = frames["l4_merged"]
+            rows = polygon_rows(shown, origin, {"c": s.VILLAGE_CODE, "n": s.NAME, "r": "reason"})
         else:
             shown = frames["l4"][frames["l4"]["status"] == status]
             rows = polygon_rows(shown, origin, {"c": s.GRID_CODE, "n": s.NAME, "r": "reason"})
-        layers += _pickable_layers(rows, f"l4-{status}", origin, STATUS_COLORS[status],
+        layers += _pickable_layers(rows, shown, f"l4-{status}", origin, STATUS_COLORS[status],
                                    *stroke)
-    layers.append(_lines(path_rows(frames["l3_lines"], origin), "l3", origin, *OUTLINES["l3"]))
+    layers.append(_edges(frames["l3_lines"], "l3", origin, *OUTLINES["l3"]))
     color, width, low, high = OUTLINES["villages"]
     if len(frames["villages"]) <= VILLAGE_OUTLINE_LIMIT:
-        layers.append(_layer(polygon_rows(frames["villages"], origin, {}), "villages", origin,
-                             line=color, width_m=width, min_px=low, max_px=high))
+        layers.append(_edges(frames["villages"], "villages", origin, color, width, low, high))
     else:
-        layers.append(_lines(path_rows(frames["township_lines"], origin), "townships", origin,
+        layers.append(_edges(frames["township_lines"], "townships", origin,
                              color, 2 * width, 0.8, 2 * high))
     focus_frame = display["l3"] if by == "l3" else display["l4"] if by == "l4" else None
     if focus_frame is not None:
@@ -353,7 +359,8 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
                              line=HIGHLIGHT[by], width_m=15.0, min_px=3.0, max_px=6.0))
     for name, style in DEFECT_STYLES.items():
         rows = polygon_rows(frames[name], origin, {"c": "code", "n": "label", "r": "reason"})
-        layers += _pickable_layers(rows, name, origin, style["fill"], style["line"], 5.0, 2.0, 4.0)
+        layers += _pickable_layers(rows, frames[name], name, origin, style["fill"], style["line"],
+                                   5.0, 2.0, 4.0)
     layers.append(_defect_markers(frames, origin))
     view = view_of(gpd.GeoDataFrame(geometry=every, crs=DISPLAY_CRS))
     view.max_zoom = 17

@@ -5,14 +5,15 @@ colour of each area (county or township) on the deck.gl maps.
 >>> areas = gpd.GeoDataFrame({"county_code": ["A", "B"]},
 ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs="EPSG:4326")
 >>> halo, layer = mark_layers(areas, {"A": "red"}, "county_code")
->>> [f["properties"]["_line"] for f in layer.data["features"]], halo.id
-([[200, 30, 30, 255]], 'marks_halo')
+>>> layer.id, layer.get_color, len(layer.data), halo.id
+('marks_red', [200, 30, 30, 255], 4, 'marks_halo')
 """
 from __future__ import annotations
 
 import geopandas as gpd
 import pydeck as pdk
 
+from maps.deck import outline_layer
 import texts
 
 MARK_COLORS = {"green": (30, 150, 70, 255), "yellow": (235, 170, 0, 255),
@@ -24,21 +25,17 @@ MARK_LAYER = "marks"
 
 
 def mark_layers(areas: gpd.GeoDataFrame, marks: dict, code_field: str,
-                width_px: float = 3.0) -> list[pdk.Layer]:
+                width_px: float = 3.0, tolerance: float = 0.0) -> list[pdk.Layer]:
     """Outlines of the ``areas`` (EPSG:4326) that have a mark, each in its mark's
     colour (:data:`MARK_COLORS`) over a dark halo; areas without a mark are not
-    drawn.  Two layers: the halo, then the colours."""
+    drawn.  Two line layers per mark colour (:func:`maps.deck.outline_layer`,
+    simplified by ``tolerance`` degrees): the halos, then the colours."""
     marked = areas[areas[code_field].isin(set(marks))]
-    frame = gpd.GeoDataFrame(
-        {"_line": [list(MARK_COLORS[marks[c]]) for c in marked[code_field]]},
-        geometry=marked.geometry.to_numpy(), crs=areas.crs)
-    data = frame.__geo_interface__
-    return [pdk.Layer("GeoJsonLayer", data, id=f"{MARK_LAYER}_halo", pickable=False,
-                      stroked=True, filled=False, get_line_color=list(HALO),
-                      line_width_min_pixels=width_px + 2.5, get_line_width=0),
-            pdk.Layer("GeoJsonLayer", data, id=MARK_LAYER, pickable=False, stroked=True,
-                      filled=False, get_line_color="properties._line",
-                      line_width_min_pixels=width_px, get_line_width=0)]
+    kinds = marked[code_field].map(marks)
+    halo = [outline_layer(marked, f"{MARK_LAYER}_halo", HALO, width_px + 2.5, tolerance)]
+    return halo + [outline_layer(marked[(kinds == kind).to_numpy()], f"{MARK_LAYER}_{kind}",
+                                 MARK_COLORS[kind], width_px, tolerance)
+                   for kind in MARK_COLORS if (kinds == kind).any()]
 
 
 def mark_legend(title: str = "") -> tuple:

@@ -11,7 +11,7 @@ import pydeck as pdk
 
 from analysis.areas import area_mask
 from geo import schema as s
-from maps.deck import CompactDeck, polygon_layer, view_of
+from maps.deck import CompactDeck, outline_layer, pixel_degrees, polygon_layer, view_of
 from maps.marks import mark_layers, mark_legend
 from maps.styles import CATEGORY_COLORS, Legend, classify_colors
 from maps.styles import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL  # noqa: F401 (re-exported)
@@ -192,31 +192,33 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
         if county else display["counties"]
     orgs = display["orgs"][display["orgs"][s.ORG_ID].isin(set(table[s.ORG_ID][keep].dropna()))]
     leads = display["leads"][area_mask(display["leads"], county, township)]
-    # Village borders only inside a county: at city scale they are thinner than
-    # a pixel, and stroking 1,934 polygons doubles the first paint (deck.gl's
-    # path shader under software WebGL; measured 3.1 s against 1.2 s).
-    layers = [polygon_layer(fill, "villages", None, line=(255, 255, 255), line_width_px=0.3,
-                            stroked=county is not None),
+    view = view_of(shown, *view_px)
+    # Outlines are line segments simplified to half a pixel at this zoom
+    # (maps.deck.outline_layer: a stroked polygon layer costs seconds of
+    # software rendering on the first frame).  Village borders only inside a
+    # county: at city scale they are thinner than a pixel.
+    half_px = pixel_degrees(view) / 2
+    layers = [polygon_layer(fill, "villages", None, stroked=False),
               click_layer(display, county, township)]
+    if county is not None:
+        layers.append(outline_layer(shown, "village_lines", (255, 255, 255, 200), 1.0, half_px))
     extras = extras or {}
     if extras.get("grids") is not None and len(extras["grids"]):
-        layers.append(polygon_layer(extras["grids"][["geometry"]], "grids", None,
-                                    line=(90, 90, 90), line_width_px=0.4))
-    layers += [polygon_layer(outlines[["geometry"]], "outlines", None, line=tuple(outline),
-                             line_width_px=1.4),
-               polygon_layer(orgs[["geometry"]], "orgs", None, line=ORG_LINE, line_width_px=1.6)]
+        layers.append(outline_layer(extras["grids"], "grids", (90, 90, 90), 0.8, half_px))
+    layers += [outline_layer(outlines, "outlines", tuple(outline), 1.4, half_px),
+               outline_layer(orgs, "orgs", ORG_LINE, 1.6, half_px)]
     if marks:
-        layers += mark_layers(outlines, marks, s.TOWNSHIP_CODE if county else s.COUNTY_CODE)
+        layers += mark_layers(outlines, marks, s.TOWNSHIP_CODE if county else s.COUNTY_CODE,
+                              tolerance=half_px)
     if village and township:
         chosen = shown[(shown[s.VILLAGE_CODE] == village).to_numpy()]
-        layers.append(polygon_layer(chosen[["geometry"]], "selected", None, line=SELECTED_LINE,
-                                    line_width_px=3))
+        layers.append(outline_layer(chosen, "selected", SELECTED_LINE, 3))
     layers.append(_points_layer(leads, "leads", LEAD_FILL, (3, 7)))
     if extras.get("sites") is not None and len(extras["sites"]):
         layers.append(_points_layer(extras["sites"], "sites", SITE_FILL, (2, 5)))
     # map_provider=None with pydeck's default map_style sentinel: Streamlit
     # then draws no basemap at all (map_style=None would fetch Carto's style).
-    deck = CompactDeck(layers=layers, initial_view_state=view_of(shown, *view_px),
+    deck = CompactDeck(layers=layers, initial_view_state=view,
                        map_provider=None, tooltip={"text": "{name}"})
     entries = legend.entries + ((ORG_LINE + (255,), "联村党组织边界"), (tuple(LEAD_FILL), "领建村"))
     entries += mark_legend(marks_title) if marks else ()

@@ -36,15 +36,6 @@ with right:
     marks_key = st.selectbox(texts.MAP_MARKS, [None, *DIRECTIONS], key="overview_marks",
                              format_func=lambda k: rankings.label(k) if k else
                              texts.MAP_MARKS_NONE, placeholder=texts.MAP_MARKS_NONE)
-    st.markdown(f"**{texts.TREND_TITLE}**")
-    income = cached.trend(src, county, township, params.as_of_year)
-    if len(income):
-        st.line_chart(income.rename(columns=texts.TREND_SERIES), height=220)
-    else:
-        st.caption(texts.NO_INCOME_YET)
-    if len(series := cached.joint_series(src, county, township)):
-        st.markdown(f"**{texts.JOINT_TREND_TITLE}**")
-        st.altair_chart(jc.joint_trend_chart(series, year), width="stretch")
 extras = {}
 if show_grids and (grids := cached.unit_grids(src)) is not None:
     extras["grids"] = grids[area_mask(grids, county, township)]
@@ -61,6 +52,16 @@ with left:
                   key="overview_up")
     st.html(legend_html(legend))
     st.caption(texts.MAP_CAPTION)
+with right:  # the charts after the map: deck.gl's code is fetched first
+    st.markdown(f"**{texts.TREND_TITLE}**")
+    income = cached.trend(src, county, township, params.as_of_year)
+    if len(income):
+        st.line_chart(income.rename(columns=texts.TREND_SERIES), height=220)
+    else:
+        st.caption(texts.NO_INCOME_YET)
+    if len(series := cached.joint_series(src, county, township)):
+        st.markdown(f"**{texts.JOINT_TREND_TITLE}**")
+        st.altair_chart(jc.joint_trend_chart(series, year), width="stretch")
 
 if village and len(detail := cached.village_detail(src, params, village)):
     st.subheader(texts.VILLAGE_DETAIL.format(name=detail["name"].iloc[0]))

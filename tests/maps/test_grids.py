@@ -89,7 +89,10 @@ def test_focus_outline_and_merged_compliant_grids(display, monkeypatch):
     focused = spec(build_grid_deck(display, ("village_code", B), ("l4", "B1-2")))
     assert [layer["id"] for layer in focused["layers"]].count("focus") == 1
     assert focused["layers"][0]["stroked"] is False and focused["layers"][0]["pickable"]
-    assert focused["layers"][1]["stroked"] is True and not focused["layers"][1]["pickable"]
+    outlines = [layer for layer in focused["layers"] if layer["id"].endswith("-line")]
+    assert focused["layers"][1] is outlines[0]        # each fill's outline follows it
+    assert all(o["@@type"] == "LineLayer" and not o["pickable"] for o in outlines)
+    assert any(o["data"] for o in outlines)
     monkeypatch.setattr(grid_maps, "STROKE_LIMIT", 2)
     merged = {layer["id"]: layer for layer in spec(build_grid_deck(display))["layers"]}
     assert [r["c"] for r in merged["l4-compliant"]["data"]] == [A]   # A1-1, as village A
