@@ -55,7 +55,10 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_cli
 	$(PY) -m benchmarks.bench_suggest
 	$(PY) -m benchmarks.bench_walk
+	$(PY) -m benchmarks.bench_site_suggest
 	$(PY) -m benchmarks.bench_years
+	$(PY) -m benchmarks.bench_pptx
+	$(PY) -m benchmarks.bench_maps --runs 3
 	$(PY) -m benchmarks.bench_all_pages --runs 3
 
 clean:

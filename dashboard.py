@@ -4,8 +4,9 @@ import streamlit as st
 from geo import access
 from geo.problems import DatasetError
 import texts
-from texts import auth as ta
-from ui import auth, cached, frame
+from texts.slides import PAGE_SEQUENCE
+from texts import auth as ta, walk as tw
+from ui import auth, cached, frame, preload
 from ui.warmup import warm_up
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
@@ -14,10 +15,12 @@ st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", l
 PAGES = (("pages/overview.py", texts.PAGE_OVERVIEW, ":material/dashboard:", "overview",
           access.VIEW),
          ("pages/briefing.py", texts.BRIEFING, ":material/tv:", "briefing", access.VIEW),
+         ("pages/sequence.py", PAGE_SEQUENCE, ":material/slideshow:", "sequence", access.VIEW),
          ("pages/joint.py", texts.PAGE_JOINT, ":material/hub:", "joint", access.VIEW),
          ("pages/rankings.py", texts.PAGE_RANKINGS, ":material/leaderboard:", "rankings",
           access.VIEW),
          ("pages/grids.py", texts.PAGE_GRIDS, ":material/grid_on:", "grids", access.VIEW),
+         ("pages/sites.py", tw.PAGE_SITES, ":material/directions_walk:", "sites", access.VIEW),
          ("pages/planning.py", texts.PAGE_PLANNING, ":material/edit_location_alt:", "planning",
           access.PLAN),
          ("pages/report.py", texts.PAGE_REPORT, ":material/description:", "report", access.VIEW),
@@ -49,7 +52,9 @@ allowed = [(i, row) for i, row in enumerate(PAGES) if access.role_allows(account
 pg = st.navigation([page(i, *row[:4]) for i, row in allowed])
 
 with st.sidebar:
-    st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}")
+    st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}"
+                + preload.deck_preload_html(st.get_option("server.baseUrlPath")),
+                unsafe_allow_html=True)
     try:
         options = cached.area_options(src)
     except DatasetError:

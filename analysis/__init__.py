@@ -41,6 +41,12 @@
     A scenario as the SPEC §2 layers: for its figures, and an approved plan to import.
 ``scenario_file``
     Scenario files (SPEC §4 JSON): read with Chinese messages, written atomically.
+``site_mclp``
+    The maximal covering location problem behind 选址建议: exact (scipy ``milp``), greedy,
+    and the reduction that keeps the optimum.
+``site_suggest``
+    选址建议: where new service sites would reach the most people not yet within the
+    walking minutes (candidates, their reach on foot, the suggestion).
 ``service``
     Service sites (党群服务中心, 近邻之家, 驿站) and the villages they reach.
 ``stars``
@@ -64,6 +70,8 @@
     Per-village figures used to colour maps and fill tables.
 ``walk``
     Walking to a service site along the roads: the 十分钟/一刻钟服务圈 of SPEC §3.
+``walk_catchment``
+    The road within the walking minutes of a site (the catchment the maps draw).
 
 Functions take (Geo)DataFrames and plain parameters and return new frames or
 numbers; they never change their input.  Imports only ``geo``; never

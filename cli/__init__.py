@@ -9,6 +9,8 @@
     ``python -m analysis import FILE --layer NAME --into DATA.gpkg`` (SPEC §5).
 ``main``
     Command line of SPEC §5: ``python -m analysis COMMAND …``.
+``slides``
+    ``python -m analysis report … --pptx [--sequence NAME]``: the slides beside the report.
 ``users``
     ``python -m analysis users add|passwd|update|list|remove`` and ``audit`` (SPEC §7).
 ``tables``

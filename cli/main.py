@@ -84,7 +84,13 @@ def cmd_report(args) -> int:
         options = ReportOptions(formats=("png", *args.vector), orientation=args.orientation,
                                 sample=is_demo_path(args.data), targets=settings.targets,
                                 yellow_margin=settings.yellow_margin)
+        if args.pptx or args.sequence:  # the slides' views first: a bad name writes nothing
+            from cli.slides import slide_views, write_slides
+            views = slide_views(dataset, args.county, args.sequence, settings.folder)
         paths = write_report(dataset, args.out, args.county, options=options)
+        if args.pptx or args.sequence:
+            paths.append(write_slides(dataset, args.out, args.county, views, settings,
+                                      options.sample))
     except (ValueError, FontMissingError) as exc:
         print(f"无法生成报告：{exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -143,6 +149,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="另存矢量地图（可重复）")
     p.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
                    help="地图版式：A4 横向（默认）或纵向")
+    p.add_argument("--pptx", action="store_true",
+                   help="另存 16:9 汇报幻灯片（.pptx）：全市（或本县）、各县（或各乡镇）、"
+                        "排名、网格、联村")
+    p.add_argument("--sequence", metavar="NAME",
+                   help="幻灯片改用数据目录中保存的汇报序列 NAME（含 --pptx）")
     p.set_defaults(func=cmd_report)
     if command in OWN_COMMANDS:
         return parser

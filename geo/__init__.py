@@ -27,6 +27,9 @@ settings and the stores.
     and steps.
 ``scenario_store``
     Saved scenarios (SPEC §4 JSON documents) in one embedded SQLite database.
+``sequence_store``
+    Briefing sequences (汇报序列): named, ordered lists of saved views in
+    ``FOLDER/sequences.sqlite``.
 ``schema``
     The layer schema of SPEC §2, declared as data.
 ``sessions``

@@ -30,14 +30,16 @@ SAVE_SCENARIO = "save_scenario"  # save, rename, delete one's own scenarios; sub
 REVIEW = "review"                # approve or reject a submitted scenario
 IMPORT_DATA = "import_data"      # import data, switch or delete dataset versions
 ADMIN = "admin"                  # manage accounts, read the audit log
-ACTIONS = (VIEW, PLAN, SAVE_SCENARIO, REVIEW, IMPORT_DATA, ADMIN)
+EDIT_SEQUENCE = "edit_sequence"  # save views into a briefing sequence, reorder, rename (汇报序列)
+ACTIONS = (VIEW, PLAN, SAVE_SCENARIO, REVIEW, IMPORT_DATA, ADMIN, EDIT_SEQUENCE)
 ACTION_NAMES = {VIEW: "查看数据和导出报告", PLAN: "编辑分组规划",
                 SAVE_SCENARIO: "保存、提交或删除方案",
                 REVIEW: "审核方案", IMPORT_DATA: "导入数据或切换、删除数据版本",
-                ADMIN: "管理账号和查看审计日志"}
-# The lowest role that may do each action (the roles are ordered).
+                ADMIN: "管理账号和查看审计日志", EDIT_SEQUENCE: "编辑汇报序列"}
+# The lowest role that may do each action (the roles are ordered).  Playing a
+# briefing sequence is VIEW: a viewer plays, a planner edits.
 LEAST_ROLE = {VIEW: "viewer", PLAN: "planner", SAVE_SCENARIO: "planner", REVIEW: "reviewer",
-              IMPORT_DATA: "admin", ADMIN: "admin"}
+              IMPORT_DATA: "admin", ADMIN: "admin", EDIT_SEQUENCE: "planner"}
 # With login off (mode "none") these change data for everybody: only from the server itself.
 LOCAL_ONLY = frozenset({IMPORT_DATA, ADMIN})
 LOCAL_ONLY_REFUSAL = ("登录未开启（auth mode = none）：导入数据、切换或删除数据版本、管理账号"

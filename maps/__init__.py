@@ -20,6 +20,8 @@
     their lead villages marked, optional unit grids and sites.
 ``planning``
     Maps of the 分组规划 page: the villages to click, and a scenario drawn over them.
+``print_marks``
+    Red/yellow/green target marks on a print map (the 排名 slide of 导出 PPT).
 ``print_layout``
     The page of a printed map: A4 figure, title, legend, scale bar, north arrow, footer
     (data source, date, 示例数据) and saving at print resolution.
@@ -30,6 +32,11 @@
 ``styles``
     Map styles shared by web and print maps: colour ramps and categories, classification
     schemes, legends.
+``walk``
+    The walking catchment maps (服务阵地): road reached or not, units reached or not, sites
+    and suggested sites, as a deck.gl map.
+``walk_print``
+    The walking catchment cut to an area for the print map (no web-map library).
 
 Builders *return* a ``pydeck.Deck``, a ``folium.Map`` or a matplotlib figure and
 never import streamlit.  Imports ``analysis``, ``geo`` and ``texts``; with ``ui``

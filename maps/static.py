@@ -18,7 +18,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import shapely
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.path import Path as MplPath
 
@@ -29,16 +29,19 @@ from analysis.income import resolve_years
 from analysis.orgs import IS_LEAD, village_orgs
 from analysis.params import Params
 from analysis.villages import village_table
+from analysis.walk_catchment import walk_catchment
 from geo import schema as s
 from geo.crs import metric_crs, to_metric
 from maps import print_layout as ml
 from maps.fonts import font_rc
 from maps.styles import (CATEGORY_COLORS, COLORINGS, DEFECT_STYLES, GRID_OUTLINES as OUTLINES,
                          JOINT_STYLES, LEAD_FILL, NON_JOINT, ORG_LINE, SITE_FILL, STATUS_COLORS,
-                         TYPE_COLORS, classify_colors)
+                         TYPE_COLORS, WALK_STYLES, classify_colors)
+from maps.walk_print import print_walk_layers
 import texts
+from texts import walk as tw
 
-MAP_KEYS = tuple(texts.REPORT_MAPS)            # overview, income, joint, grid, service
+MAP_KEYS = tuple(texts.REPORT_MAPS)            # overview, income, joint, grid, service, walk
 BORDER = "#4d4d4d"
 LIGHT_FILL = "#f4f4f4"
 
@@ -52,7 +55,9 @@ class MapLayers:
     maps) or township (county maps) polygons with a ``label``; ``orgs`` one
     outline per organisation; ``leads`` and ``sites`` points; ``grids`` the
     unit grids with their compliance ``status``; ``gaps`` and ``overlaps``
-    from :func:`analysis.grid_checks.grid_integrity`.
+    from :func:`analysis.grid_checks.grid_integrity`; ``walk`` the sites' walking
+    catchment (:func:`maps.walk_print.print_walk_layers`, None without roads or sites)
+    for ``walk_minutes``.
     """
 
     crs: object
@@ -67,6 +72,8 @@ class MapLayers:
     sites: gpd.GeoDataFrame
     radius_m: float
     eval_year: int | None
+    walk: dict | None = None
+    walk_minutes: float = 15.0
 
     @property
     def bounds(self) -> tuple:
@@ -74,7 +81,7 @@ class MapLayers:
 
 
 def map_layers(dataset, params: Params = Params(), county: str | None = None,
-               integrity=None) -> MapLayers:
+               integrity=None, township: str | None = None) -> MapLayers:
     """Project and join everything the static maps of an area draw.
 
     Parameters
@@ -87,6 +94,9 @@ def map_layers(dataset, params: Params = Params(), county: str | None = None,
     integrity : analysis.grid_checks.GridIntegrity, optional
         Of the whole dataset, when already computed; otherwise it is computed
         for the area's villages and grids.
+    township : str, optional
+        A ``township_code`` inside ``county``: the township alone, its villages
+        outlined and named (the slides of a township view).
 
     Raises
     ------
@@ -94,9 +104,10 @@ def map_layers(dataset, params: Params = Params(), county: str | None = None,
         For a ``county`` that no village has.
     """
     all_villages = dataset.villages
-    keep = area_mask(all_villages, county, None)
+    keep = area_mask(all_villages, county, township)
     if not keep.any():
-        raise ValueError(f"数据中没有县代码为 {county} 的村（社区）")
+        raise ValueError(f"数据中没有县代码为 {county}" + (f"、乡镇代码为 {township}"
+                         if township else "") + " 的村（社区）")
     base, last = resolve_years(dataset.village_income, params.base_year, params.eval_year)
     table = village_table(all_villages, dataset.joint_members, dataset.village_income, base, last)
     orgs = village_orgs(all_villages, dataset.joint_orgs, dataset.joint_members)
@@ -108,7 +119,8 @@ def map_layers(dataset, params: Params = Params(), county: str | None = None,
         v[column] = table.loc[keep, column].to_numpy()
     for column in (s.ORG_ID, s.ORG_TYPE, IS_LEAD):
         v[column] = orgs.loc[keep, column].to_numpy()
-    kind = (s.TOWNSHIP_CODE, s.TOWNSHIP) if county else (s.COUNTY_CODE, s.COUNTY)
+    kind = (s.VILLAGE_CODE, s.NAME) if township else (s.TOWNSHIP_CODE, s.TOWNSHIP) if county \
+        else (s.COUNTY_CODE, s.COUNTY)
     outlines = v.dissolve(by=kind[0], as_index=False, aggfunc="first")
     outlines["label"] = outlines[kind[1]].astype(str)
     joint = v[v[s.ORG_ID].notna()]
@@ -116,13 +128,15 @@ def map_layers(dataset, params: Params = Params(), county: str | None = None,
         if len(joint) else v.iloc[:0][["geometry"]]
     leads = v[v[IS_LEAD].astype(bool)]
     leads = leads.set_geometry(leads.geometry.representative_point())
-    grids, gaps, overlaps = _grid_layers(dataset, params, county, keep, crs, integrity)
-    return MapLayers(crs, v, outlines, "township" if county else "county", org_shapes, leads,
+    grids, gaps, overlaps = _grid_layers(dataset, params, county, keep, crs, integrity,
+                                         township)
+    outline_kind = "village" if township else "township" if county else "county"
+    return MapLayers(crs, v, outlines, outline_kind, org_shapes, leads,
                      grids, gaps, overlaps, _sites(dataset, area, crs), params.service_radius_m,
-                     last)
+                     last, _walk_layers(dataset, params, keep, crs), params.walk_minutes)
 
 
-def _grid_layers(dataset, params, county, keep, crs, integrity):
+def _grid_layers(dataset, params, county, keep, crs, integrity, township=None):
     empty = gpd.GeoDataFrame({"status": []}, geometry=[], crs=crs)
     grids = dataset.grids
     if not len(grids):
@@ -136,6 +150,8 @@ def _grid_layers(dataset, params, county, keep, crs, integrity):
     unit["status"] = compliance["status"].to_numpy()
     if integrity is None:
         integrity = grid_integrity(dataset.villages[keep], area_grids)
+    elif township is not None:
+        integrity = integrity.within(s.TOWNSHIP_CODE, township)
     elif county is not None:
         integrity = integrity.within(s.COUNTY_CODE, county)
     return unit, to_metric(integrity.gaps, crs), to_metric(integrity.overlaps, crs)
@@ -152,6 +168,16 @@ def _sites(dataset, area: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
     inside = named.copy()
     inside[hit] = True
     return sites_m[inside]
+
+
+def _walk_layers(dataset, params: Params, keep: np.ndarray, crs) -> dict | None:
+    """The sites' walking catchment cut to the villages ``keep``, in ``crs``; None
+    without roads or sites (the catchment is walked in the figure's CRS)."""
+    if not dataset.has(s.ROADS):
+        return None
+    catchment = walk_catchment(dataset.villages, dataset.service_sites, dataset.roads,
+                               dataset.grids, params.walk_minutes, params.walk_speed_kmh)
+    return None if catchment is None else print_walk_layers(catchment, dataset.villages, keep, crs)
 
 
 # ---- drawing --------------------------------------------------------------------------
@@ -217,7 +243,8 @@ def _outlines(ax, layers: MapLayers) -> tuple:
     width = 1.8 if layers.outline_kind == "county" else 1.2
     draw_polygons(ax, layers.outlines, "none", BORDER, width, zorder=8)
     draw_labels(ax, layers.outlines, 10 if layers.outline_kind == "county" else 7)
-    return ml.line(BORDER, texts.REPORT_LEGEND[layers.outline_kind], width)
+    label = texts.REPORT_LEGEND[layers.outline_kind]
+    return ml.line(BORDER, label + "界" if layers.outline_kind == "village" else label, width)
 
 
 def _orgs_and_leads(ax, layers: MapLayers, color) -> list:
@@ -291,9 +318,48 @@ def _service(ax, layers: MapLayers) -> list:
             ml.marker(site, texts.REPORT_LEGEND["site"], 4, "none"), _outlines(ax, layers)]
 
 
+def _walk(ax, layers: MapLayers) -> list:
+    """The walking catchment: road reached and not, units reached and not, sites."""
+    draw_polygons(ax, layers.villages, LIGHT_FILL, "#b0b0b0", 0.2)
+    entries = [ml.patch(LIGHT_FILL, texts.REPORT_LEGEND["village"], "#b0b0b0")]
+    walk, style, minutes = layers.walk, WALK_STYLES, f"{layers.walk_minutes:g}"
+    if walk is None:
+        ax.text(0.5, 0.5, tw.PRINT_NO_ROADS, transform=ax.transAxes, ha="center", va="center",
+                fontsize=14, color="#c8102e", zorder=30, path_effects=ml.HALO)
+        return entries + [_outlines(ax, layers)]
+    draw_lines(ax, walk["unreached"], rgba(style["road"]), 0.3, zorder=2)
+    draw_lines(ax, walk["reached"], rgba(style["catchment"]), 0.9, zorder=3)
+    units = walk["units"]
+    for flag, key, size in ((True, "unit_reached", 1.5), (False, "unit_missed", 3.5)):
+        draw_points(ax, units[units["reached"] == flag], rgba(style[key]), size=size,
+                    edge="none", zorder=5)
+    draw_points(ax, layers.sites, rgba(style["site"]), size=4, edge="none", zorder=10)
+    return entries + [
+        ml.line(rgba(style["catchment"]), tw.LEGEND["catchment"].format(minutes=minutes), 1.6),
+        ml.line(rgba(style["road"]), tw.LEGEND["road"], 0.8),
+        ml.marker(rgba(style["unit_reached"]), tw.LEGEND["unit_reached"], 3, "none"),
+        ml.marker(rgba(style["unit_missed"]), tw.LEGEND["unit_missed"], 4, "none"),
+        ml.marker(rgba(style["site"]), tw.LEGEND["site"], 4, "none"), _outlines(ax, layers)]
+
+
+def draw_lines(ax, lines: gpd.GeoSeries, color, width: float, zorder: float = 2) -> None:
+    """Lines (a GeoSeries in the map's CRS) as one collection."""
+    if not len(lines):
+        return
+    coords, owner = shapely.get_coordinates(lines.to_numpy(), return_index=True)
+    cuts = np.flatnonzero(np.diff(owner)) + 1
+    ax.add_collection(LineCollection(np.split(coords, cuts), colors=[color], linewidths=width,
+                                     zorder=zorder, capstyle="round"), autolim=False)
+
+
+def map_available(key: str, layers: MapLayers) -> bool:
+    """Whether map ``key`` has something to show (the walking map needs roads and sites)."""
+    return key != "walk" or layers.walk is not None
+
+
 DRAW = {"overview": lambda ax, layers: _overview(ax, layers, "joint"),
         "income": lambda ax, layers: _overview(ax, layers, "income_eval"),
-        "joint": _joint, "grid": _grid, "service": _service}
+        "joint": _joint, "grid": _grid, "service": _service, "walk": _walk}
 
 
 DATUMS = {4490: "CGCS2000", 4326: "WGS 84", 4610: "西安 1980", 4214: "北京 1954"}
@@ -318,7 +384,8 @@ def map_title(key: str, area: str, layers: MapLayers) -> tuple[str, str]:
     """Title and subtitle of map ``key`` for ``area`` (e.g. 全市, 永安市)."""
     title = texts.REPORT_MAP_TITLE.format(area=area, name=texts.REPORT_MAPS[key])
     subtitle = texts.REPORT_MAP_SUBTITLE[key].format(eval=layers.eval_year or "—",
-                                                     radius=f"{layers.radius_m:g}")
+                                                     radius=f"{layers.radius_m:g}",
+                                                     minutes=f"{layers.walk_minutes:g}")
     return title, subtitle
 
 
@@ -331,8 +398,10 @@ def build_map(key: str, layers: MapLayers, furniture: ml.Furniture,
     key : str
         ``overview`` (villages by joint membership), ``income`` (income
         classes of the evaluation year, 万元), ``joint`` (by organisation
-        type), ``grid`` (unit grids by compliance, gaps and overlaps) or
-        ``service`` (sites and their ``service_radius_m`` discs).
+        type), ``grid`` (unit grids by compliance, gaps and overlaps),
+        ``service`` (sites and their ``service_radius_m`` discs) or ``walk``
+        (the road within ``walk_minutes`` of a site on foot, units reached
+        or not; a notice without roads or sites).
     layers : MapLayers
         From :func:`map_layers`.
     furniture : maps.print_layout.Furniture

@@ -147,3 +147,11 @@ JOINT_STYLES = {
     "lead": {"radius": 4, "color": "#7a0000", "weight": 1, "fill": True,
              "fill_color": JOINT_LEAD_FILL, "fill_opacity": 1.0},
 }
+
+
+# ---- the walking catchment map (服务阵地, web and print) -----------------------
+WALK_STYLES = {"area": [244, 244, 244, 255], "border": [120, 120, 120, 200],
+               "road": [185, 185, 185, 200], "catchment": [0, 114, 178, 235],
+               "unit_reached": [26, 152, 80, 210], "unit_missed": [230, 85, 13, 240],
+               "site": [8, 48, 107, 230], "suggested": [136, 46, 196, 255],
+               "kept": [255, 193, 7, 255], "marker_line": [255, 255, 255, 255]}

@@ -7,7 +7,7 @@ from analysis.kpis import KPI_LABELS
 from maps.overview import overview_map
 import texts
 from texts import auth as ta
-from ui import auth, cached, frame, years
+from ui import auth, cached, frame, slides, years
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
                          trend_chart, village_line)
 
@@ -16,6 +16,9 @@ RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
 YEAR = "briefing_year"
 
 src, _ = frame.open_page(__file__)
+if slides.active():  # a briefing sequence (汇报序列) plays instead, view by view
+    st.fragment(slides.screen, run_every=slides.mark_full_run())(src)
+    st.stop()
 
 theme = st.query_params.get("theme", "dark")
 theme = theme if theme in texts.BRIEFING_THEMES else "dark"
@@ -41,10 +44,13 @@ def switches(container) -> None:
         if frame.can_go_up():
             st.button(texts.GO_UP, icon=":material/arrow_upward:", on_click=frame.go_up,
                       key="briefing_up")
+        slides.start_menu(src)
 
 
 def screen() -> None:
     """The whole screen; a fragment that runs again every few seconds while playing."""
+    if slides.active():  # a sequence started from the menu: the page plays it
+        st.rerun(scope="app")
     years.play_step(src, YEAR)
     county, township, village = frame.area_state()
     top, timeline, switch = st.columns([3.2, 1.8, 1])
@@ -60,18 +66,19 @@ def screen() -> None:
     switches(switch)
 
     left, middle, right = st.columns([1, 2.4, 1])
-    left.html(number_panel(numbers(figs, LEFT), theme))
-    with left:
-        held = frame.held_county()  # a county account: its townships, never other counties
-        st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
-        series = cached.county_series(src, params, "joint_coverage", held) * 100
-        st.altair_chart(bar_chart(series, theme, "%"), theme=None, width="stretch")
     deck, _ = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
                            "joint", county, township, outline=tuple(theme_of(theme)["line"]),
                            view_px=(820, 740), village=village)
     frame.area_map(middle, deck, "briefing_map", height=760)
     if detail is not None and len(detail):
         middle.html(village_line(detail.iloc[0], theme))
+    # the charts after the map: deck.gl's code and first frame come first
+    left.html(number_panel(numbers(figs, LEFT), theme))
+    with left:
+        held = frame.held_county()  # a county account: its townships, never other counties
+        st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
+        series = cached.county_series(src, params, "joint_coverage", held) * 100
+        st.altair_chart(bar_chart(series, theme, "%"), theme=None, width="stretch")
     right.html(number_panel(numbers(figs, RIGHT), theme))
     with right:
         st.caption(texts.TREND_TITLE)

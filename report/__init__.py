@@ -7,6 +7,12 @@ tables.
 ``excel``
     The report's workbook (.xlsx, openpyxl): figures by county and township, organisations
     and members, unit grids below standard, low-income villages.
+``pptx``
+    导出 PPT: a briefing sequence or the standard set as 16:9 slides (python-pptx), one per
+    view: title, print map, key numbers, takeaway, date of the data; 微软雅黑 throughout.
+``slides``
+    What one slide says (screen and .pptx): title, numbers, the one-line takeaway, its print
+    map; the standard set of views.
 ``exports``
     Table exports of the planner: CSV and XLSX bytes whose text cells a spreadsheet would
     run as formulas are stored as text.

@@ -27,7 +27,7 @@ from analysis.rankings import rank_areas
 from geo import schema as s
 from geo.settings import TARGETS, YELLOW_MARGIN
 from maps import print_layout as ml
-from maps.static import MAP_KEYS, build_map, crs_note, map_layers, map_title
+from maps.static import MAP_KEYS, build_map, crs_note, map_available, map_layers, map_title
 from report.excel import Sheet, write_xlsx
 from report.tables import area_table, kpi_header, low_income_table, org_member_table, table_cell
 from report.targets import targets_paragraph, targets_table
@@ -37,7 +37,7 @@ import texts
 
 log = logging.getLogger(__name__)
 FILE_NAMES = {"overview": "总览图", "income": "收入分级图", "joint": "联村党组织分布图",
-              "grid": "网格达标图", "service": "服务阵地覆盖图"}
+              "grid": "网格达标图", "service": "服务阵地覆盖图", "walk": "步行服务圈图"}
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,8 @@ def _write_maps(dataset, params, county, integrity, options, area, date, tmp, ta
     layers = map_layers(dataset, params, county, integrity)
     placed, titles, pending = {}, {}, []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for i, key in enumerate(options.maps, start=1):
+        shown = [key for key in options.maps if map_available(key, layers)]  # walk: roads
+        for i, key in enumerate(shown, start=1):
             title, subtitle = map_title(key, area, layers)
             furniture = ml.Furniture(
                 title, subtitle, texts.REPORT_SOURCE.format(name=Path(dataset.source).name or "—"),

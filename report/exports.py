@@ -40,3 +40,19 @@ def comparison_to_xlsx(comparison) -> bytes:
         _safe_cells(comparison.moved).rename(columns=MOVED_LABELS).to_excel(
             writer, sheet_name="变动村", index=False)
     return buffer.getvalue()
+
+
+def table_to_xlsx(frame: pd.DataFrame, labels: dict | None = None, sheet: str = "Sheet1") -> bytes:
+    """A table as an .xlsx workbook of one sheet, headers renamed by ``labels``.
+
+    >>> import openpyxl
+    >>> book = openpyxl.load_workbook(io.BytesIO(table_to_xlsx(pd.DataFrame({"a": ["=1+1"]}),
+    ...                                                        {"a": "村名"}, "清单")))
+    >>> [[c.value for c in row] for row in book["清单"].iter_rows()]
+    [['村名'], ["'=1+1"]]
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _safe_cells(frame).rename(columns=labels or {}).to_excel(writer, sheet_name=sheet,
+                                                                index=False)
+    return buffer.getvalue()

@@ -193,17 +193,47 @@ def stars_text(figures: dict, params: Params = Params(), area: str = CITY) -> Pa
 
 
 def service_text(figures: dict, params: Params = Params(), area: str = CITY) -> Passage:
-    """党群服务阵地: villages with a site, people within the service radius."""
+    """党群服务阵地: villages with a site, people within the service radius, and on foot."""
     w = _Writer(figures)
-    radius = w.value("service_radius_m", params.service_radius_m, "米")
     return w.passage([
         f"{area}",
         w.clause("villages_with_site_share",
                  "建有党群服务阵地（党群服务中心、近邻之家、驿站）的村（社区）占{v}",
-                 "建有党群服务阵地的村（社区）占比"),
-        f"；按服务半径{radius}测算，",
-        w.clause("service_population_coverage", "阵地服务范围覆盖人口占总人口的{v}",
-                 "服务范围覆盖人口占比"), "。"])
+                 "建有党群服务阵地的村（社区）占比"), "。", _walk_sentence(w, params)])
+
+
+def _walk_sentence(w: _Writer, params: Params) -> str:
+    radius = w.value("service_radius_m", params.service_radius_m, "米")
+    minutes = w.value("walk_minutes", params.walk_minutes, "分钟")
+    disc = w.figures.get("service_population_coverage")
+    walk = w.figures.get("walk_service_population_coverage")
+    if walk is None:
+        rest = f"沿道路步行{minutes}的覆盖人口{NO_DATA}（需导入道路图层）"
+    elif disc is None:
+        rest = f"沿道路步行{minutes}覆盖{w.kpi('walk_service_population_coverage')}"
+    elif walk < disc:
+        rest = (f"沿道路步行{minutes}仅覆盖{w.kpi('walk_service_population_coverage')}："
+                "村庄隔岭隔沟、道路绕行，直线距离近不等于走得到")
+    else:
+        rest = (f"沿道路步行{minutes}覆盖{w.kpi('walk_service_population_coverage')}："
+                "道路通达，步行可达的范围不小于直线服务半径")
+    return "".join([f"按服务半径{radius}的直线距离计，",
+                    w.clause("service_population_coverage", "阵地服务范围覆盖人口占总人口的{v}",
+                             "服务范围覆盖人口占比"), "；", rest, "。"])
+
+
+def walk_text(figures: dict, params: Params = Params(), area: str = CITY) -> Passage:
+    """The disc figure and the walking figure in one sentence, the difference explained.
+
+    >>> text = walk_text({"service_population_coverage": 0.5155,
+    ...                   "walk_service_population_coverage": 0.4002}).text
+    >>> text[:39]
+    '按服务半径1000米的直线距离计，阵地服务范围覆盖人口占总人口的51.55%；'
+    >>> text[39:]
+    '沿道路步行15分钟仅覆盖40.02%：村庄隔岭隔沟、道路绕行，直线距离近不等于走得到。'
+    """
+    w = _Writer(figures)
+    return w.passage([_walk_sentence(w, params)])
 
 
 ORDINALS = "一二三四五六七八九十"

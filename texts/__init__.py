@@ -198,11 +198,12 @@ REPORT_CRS = "坐标系：{datum}，Albers 等积圆锥投影"
 REPORT_YEARS = "收入基期{base}年，评估年{eval}年"
 REPORT_MAPS = {"overview": "跨村联建总览图", "income": "村集体经营性收入分级图",
                "joint": "联村党组织分布图", "grid": "单元网格达标情况图",
-               "service": "党群服务阵地服务范围图"}
+               "service": "党群服务阵地服务范围图", "walk": "党群服务阵地步行服务圈图"}
 REPORT_MAP_TITLE = "{area}{name}"
 REPORT_MAP_SUBTITLE = {"income": "{eval}年，万元", "service": "服务半径{radius}米",
                        "overview": "按是否参加联村党组织着色", "joint": "按联建类型着色",
-                       "grid": "按户数、网格管家、片区党支部三项标准"}
+                       "grid": "按户数、网格管家、片区党支部三项标准",
+                       "walk": "沿道路步行{minutes}分钟可到达的路段与人口单元"}
 REPORT_LEGEND = {"county": "县（市、区）界", "township": "乡镇（街道）界",
                  "village": "村（社区）", "org": "联村党组织边界", "lead": "领建村",
                  "site": "党群服务阵地", "disc": "服务半径覆盖范围", "no_grid": "无单元网格"}
@@ -210,7 +211,7 @@ REPORT_THEMES = {"overview": "基本情况", "joint": "跨村联建", "income": 
                  "grid": "网格治理", "stars": "党组织星级评定与软弱涣散整顿",
                  "service": "党群服务阵地", "issues": "存在问题与下一步工作"}
 REPORT_THEME_MAPS = {"joint": ("overview", "joint"), "income": ("income",), "grid": ("grid",),
-                     "service": ("service",)}
+                     "service": ("service", "walk")}
 REPORT_THEME_KPIS = {
     "overview": ("villages_total", "communities_total"),
     "joint": ("joint_orgs", "joint_villages", "joint_coverage", "joint_population_coverage"),
@@ -219,7 +220,8 @@ REPORT_THEME_KPIS = {
     "grid": ("grid_l3", "grid_l4", "grid_l3_branch_coverage", "grid_l4_standard_share",
              "grid_manager_coverage", "grid_area_coverage"),
     "stars": ("star4plus_share", "star5_share", "weak_orgs", "weak_rectified"),
-    "service": ("villages_with_site_share", "service_population_coverage"),
+    "service": ("villages_with_site_share", "service_population_coverage",
+                "walk_service_population_coverage"),
 }
 REPORT_TABLE_CAPTION = "表{n}　各{level}{theme}主要指标"
 REPORT_FIGURE_CAPTION = "图{n}　{title}"

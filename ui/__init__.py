@@ -17,6 +17,9 @@ warm-up.
     maps.joint).
 ``cached_planning``
     Cached resources of the 分组规划 page (the Streamlit boundary for scenarios).
+``cached_walk``
+    Cached resources of the 服务阵地 page: the walking catchment and its map, the candidates'
+    reach and 选址建议, keyed by the dataset's version, the minutes and the area.
 ``cached_report``
     Cached report exports of the 报告导出 page, keyed by the dataset's :class:`ui.cached.Source`
     and the options chosen (never by frames).
@@ -37,6 +40,15 @@ warm-up.
     Rankings and target marks for the pages (排名, and the overview map's outlines).
 ``review_sections``
     Owners, status and review of saved scenarios on the 分组规划 page.
+``sequence``
+    The editor of briefing sequences (汇报序列 page): add the current view, reorder, remove,
+    rename, delete, play, export the slides.
+``slides``
+    A briefing sequence played full screen in 汇报模式: 上一页/下一页, the keys ← →, a click,
+    auto-advance.
+``walk_sections``
+    The sections of the 服务阵地 page: minutes, the disc and walking figures, the catchment map,
+    选址建议 and the kept what-if list.
 ``warmup``
     Preparing the other pages in the background once the first page is on screen.
 ``years``

@@ -20,15 +20,10 @@ import altair as alt
 import pandas as pd
 
 from geo import schema as s
+from report.slides import THEMES
 import texts
 from ui.joint_charts import joint_trend_chart
 
-THEMES = {
-    "dark": {"bg": "#0b1a33", "panel": "#12284d", "text": "#e8eef9", "muted": "#8fa6c8",
-             "accent": "#ffd24a", "line": [225, 232, 245]},
-    "light": {"bg": "#f5f7fb", "panel": "#ffffff", "text": "#1b2a41", "muted": "#5b6b82",
-              "accent": "#c8102e", "line": [40, 40, 40]},
-}
 
 
 def theme_of(name: str) -> dict:
@@ -38,25 +33,56 @@ def theme_of(name: str) -> dict:
     return THEMES[name]
 
 
-def briefing_css(name: str) -> str:
-    """CSS hiding the sidebar and Streamlit chrome and setting the theme."""
+def briefing_css(name: str, map_offset_rem: float = 15.0) -> str:
+    """CSS hiding the sidebar and Streamlit chrome, setting the theme, and scaling the
+    screen to its size: 1920×1080, a 4K 3840×2160 and an ultra-wide 拼接屏 (e.g.
+    6656×1792) show the same layout, never stretched.
+
+    * the root font follows the screen's *smaller* side (``1.48vmin``, 16 px at
+      1080 px high, 32 px at 2160; ``clamp`` keeps it between 16 and 40 px), and
+      every size of this screen and of Streamlit's own widgets is in ``rem``: text
+      grows with the screen's height, never with an ultra-wide width;
+    * the content is at most 2.4 × the screen's height wide, centred: on a
+      3.7 : 1 拼接屏 the columns keep their proportions instead of stretching;
+    * the map fills the height left under the title (``100vh`` less
+      ``map_offset_rem``), at least 28 rem;
+    * long words wrap inside their panels: nothing overflows sideways.
+
+    >>> css = briefing_css("light")
+    >>> "clamp(16px, 1.48vmin, 40px)" in css and "calc(100vh * 2.4)" in css
+    True
+    """
     t = theme_of(name)
     return f"""<style>
+html {{ font-size: clamp(16px, 1.48vmin, 40px); }}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarNav"], header[data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"], footer {{ display: none !important; }}
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background: {t['bg']}; \
 color: {t['text']}; }}
-[data-testid="stMainBlockContainer"] {{ padding: 1.2rem 2rem 0.5rem 2rem; max-width: 100%; }}
+[data-testid="stMain"] {{ overflow-x: hidden; }}
+[data-testid="stMainBlockContainer"] {{ padding: 1.2rem 2rem 0.5rem 2rem;
+    max-width: min(100%, calc(100vh * 2.4)); margin: 0 auto; }}
+[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div:last-child {{
+    height: max(28rem, calc(100vh - {map_offset_rem:g}rem)) !important; }}
 .stApp p, .stApp span, .stApp label, .stApp h1, .stApp h2, .stApp h3 {{ color: {t['text']}; }}
+.stApp button:not([kind="primary"]):not([kind="elementToolbar"]),
+.stApp [data-testid="stSelectbox"] div:has(> input), .stApp [data-testid="stSelectbox"] input,
+[data-testid="stPopoverBody"] {{
+    background: {t['panel']}; color: {t['text']}; border-color: {t['muted']}; }}
+.stApp button[aria-checked="true"], .stApp button[aria-checked="true"] span {{
+    background: {t['accent']}; color: {t['bg']}; }}
 .bn-title {{ font-size: 2.4rem; font-weight: 700; letter-spacing: 0.1rem; }}
 .bn-sub {{ font-size: 1.1rem; color: {t['muted']}; }}
-.bn-badge {{ font-size: 1rem; color: {t['bg']}; background: {t['accent']}; padding: 0.1rem 0.6rem;
-            border-radius: 0.3rem; margin-left: 1rem; }}
+.stApp .bn-badge {{ font-size: 1rem; color: {t['bg']}; background: {t['accent']};
+    padding: 0.1rem 0.6rem; border-radius: 0.3rem; margin-left: 1rem; white-space: nowrap; }}
 .bn-panel {{ background: {t['panel']}; border-radius: 0.6rem; padding: 0.8rem 1.1rem; \
-margin-bottom: 0.8rem; }}
+margin-bottom: 0.8rem; overflow-wrap: anywhere; }}
 .bn-label {{ font-size: 1.05rem; color: {t['muted']}; }}
 .bn-value {{ font-size: 2.6rem; font-weight: 700; color: {t['accent']}; line-height: 1.2; }}
+.seq-said {{ font-size: 1.45rem; line-height: 1.6; color: {t['text']}; }}
+.seq-counter {{ font-size: 1.1rem; color: {t['muted']}; text-align: center; }}
+.seq-advance {{ cursor: pointer; }}
 </style>"""
 
 

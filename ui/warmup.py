@@ -32,13 +32,15 @@ class _OwnThreadOnly(logging.Filter):
 def _warm(src, params, delay_s: float) -> None:
     from geo.problems import DatasetError
     from geo.settings import load_settings
-    from ui import cached, cached_grids, cached_joint, cached_planning
+    from ui import cached, cached_grids, cached_joint, cached_planning, cached_walk
 
     time.sleep(delay_s)  # let the browser paint the first page before competing for the CPU
     try:
         settings = load_settings()
         if cached.dataset(src).has("grids"):
             cached_grids.deck(src, None, None)
+        if cached.dataset(src).has("roads"):  # the 服务阵地 page's city map, 一刻钟
+            cached_walk.deck(src, 15, None, None)
         cached_planning.context(src, params)
         cached_planning.base(src, None, None, settings)
         cached_joint.map_layers(src, params, "org", None, None, settings)

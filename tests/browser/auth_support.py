@@ -18,11 +18,12 @@ TOWNSHIP = "350481003"         # 坂岗街道, in 永安市
 ACCOUNTS = {"yong_view": ("viewer", COUNTY), "ban_plan": ("planner", TOWNSHIP),
             "yong_rev": ("reviewer", COUNTY), "boss": ("admin", None),
             "lock_me": ("viewer", COUNTY)}
-ADDRESSES = ("/", "/briefing", "/joint", "/grids", "/planning", "/report", "/data", "/admin")
+ADDRESSES = ("/", "/briefing", "/joint", "/grids", "/sites", "/planning", "/report", "/data",
+             "/admin")
 # What a ForwardMsg of the login form may draw: the title, captions and style, two text
 # inputs and the form's button (inside a form block).
 LOGIN_ELEMENTS = {"heading", "markdown", "text_input", "button"}
-VIEWER_PAGES = ("总览", "汇报模式", "跨村联建", "网格治理", "报告导出")
+VIEWER_PAGES = ("总览", "汇报模式", "跨村联建", "网格治理", "服务阵地", "报告导出")
 OFF_WARNING = "登录未开启（auth mode = none）"
 REMOTE_HOST = "192.0.2.2"      # this machine's non-loopback address
 INCOME_LAYER = "village_income（村集体经营性收入）"

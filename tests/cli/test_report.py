@@ -30,7 +30,7 @@ def test_county_report_writes_maps_docx_and_xlsx(tmp_path):
     assert sorted(map(str, files)) == sorted(listed)
     by_suffix = {suffix: [f for f in files if f.suffix == suffix]
                  for suffix in (".png", ".pdf", ".docx", ".xlsx")}
-    assert len(by_suffix[".png"]) == len(by_suffix[".pdf"]) == 5
+    assert len(by_suffix[".png"]) == len(by_suffix[".pdf"]) == 6     # walk: the demo has roads
     assert len(by_suffix[".docx"]) == len(by_suffix[".xlsx"]) == 1
     assert all(f.name.startswith("350481永安市_") for f in files)
     with Image.open(by_suffix[".png"][0]) as image:
@@ -39,7 +39,7 @@ def test_county_report_writes_maps_docx_and_xlsx(tmp_path):
     doc = Document(by_suffix[".docx"][0])
     assert doc.paragraphs[0].text == "永安市跨村联建与网格治理工作情况报告"
     assert any("示例数据" in p.text for p in doc.paragraphs)      # the demo is marked
-    assert len(doc.inline_shapes) == 5
+    assert len(doc.inline_shapes) == 6
 
 
 def test_unknown_county_exits_1_with_a_chinese_message(tmp_path):

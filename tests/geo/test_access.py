@@ -4,9 +4,9 @@ outside the account's area → allowed, or refused with its Chinese message, thr
 asks); the login-off visitor; the OpenID Connect claims mapping."""
 import pytest
 
-from geo.access import (ACTIONS, ADMIN, IMPORT_DATA, PLAN, REVIEW, ROLES, SAVE_SCENARIO, VIEW,
-                        Account, AccessDenied, Area, account_from_claims, can, can_change,
-                        is_local, require, visitor)
+from geo.access import (ACTIONS, ADMIN, EDIT_SEQUENCE, IMPORT_DATA, PLAN, REVIEW, ROLES,
+                        SAVE_SCENARIO, VIEW, Account, AccessDenied, Area, account_from_claims,
+                        can, can_change, is_local, require, visitor)
 
 COUNTY, TOWN = "350481", "350481003"
 INSIDE = Area(COUNTY, TOWN)
@@ -17,11 +17,13 @@ TABLE = {VIEW: {"viewer", "planner", "reviewer", "admin"},
          SAVE_SCENARIO: {"planner", "reviewer", "admin"},
          REVIEW: {"reviewer", "admin"},
          IMPORT_DATA: {"admin"},
-         ADMIN: {"admin"}}
+         ADMIN: {"admin"},
+         EDIT_SEQUENCE: {"planner", "reviewer", "admin"}}  # 汇报序列 (issue 15)
 ROLE_WORDS = {"viewer": "查看", "planner": "规划", "reviewer": "审核", "admin": "管理员"}
 ACTION_WORDS = {VIEW: "查看数据和导出报告", PLAN: "编辑分组规划",
                 SAVE_SCENARIO: "保存、提交或删除方案", REVIEW: "审核方案",
-                IMPORT_DATA: "导入数据或切换、删除数据版本", ADMIN: "管理账号和查看审计日志"}
+                IMPORT_DATA: "导入数据或切换、删除数据版本", ADMIN: "管理账号和查看审计日志",
+                EDIT_SEQUENCE: "编辑汇报序列"}
 
 
 def test_the_table_covers_every_action():

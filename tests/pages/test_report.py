@@ -18,7 +18,7 @@ def test_renders_with_the_whole_city_and_no_files_yet(app):
     assert app.title[0].value == "报告导出"
     assert app.selectbox(key="report_county").value is None
     assert app.multiselect(key="report_maps").value == ["overview", "income", "joint", "grid",
-                                                        "service"]
+                                                        "service", "walk"]
     assert not _downloads(app)
 
 

@@ -7,7 +7,7 @@ import pytest
 from analysis.kpis import KPI_KEYS, KPI_LABELS, compute_kpis
 from analysis.params import Params
 from report.text import (THEMES, format_number, grid_text, income_text, issues_text, joint_text,
-                         overview_text, report_passages, service_text, stars_text)
+                         overview_text, report_passages, service_text, stars_text, walk_text)
 from texts.numbers import NO_DATA as MISSING
 
 # The seeds' figures (三明市 / 永安市), completed by hand.
@@ -22,10 +22,11 @@ FIGURES = {
     "grid_area_coverage": 1.0, "grid_overlap_share": 0.0, "grid_orphans": 0,
     "star4plus_share": 0.403, "star5_share": 0.057, "weak_orgs": 53, "weak_rectified": 47,
     "villages_with_site_share": 0.9721, "service_population_coverage": 0.5155,
-    "base_year": 2019, "eval_year": 2021,
+    "walk_service_population_coverage": 0.4002, "base_year": 2019, "eval_year": 2021,
 }
 PARAM_UNITS = {"low_income_threshold": "万元", "target_income": "万元",
-               "grid_min_households": "", "grid_max_households": "", "service_radius_m": "米"}
+               "grid_min_households": "", "grid_max_households": "", "service_radius_m": "米",
+               "walk_minutes": "分钟"}
 
 
 def expected(figures: dict, key: str, params: Params = Params()) -> set:
@@ -106,8 +107,9 @@ def test_grid_stars_service_and_overview_sentences():
         "全市开展村（社区）党组织“评星定级”，四星级以上党组织占已评定总数的40.30%，其中五星级占"
         "5.70%。坚持“抓两头、带中间”，把53个软弱涣散基层党组织纳入整顿，目前完成整顿转化47个。")
     assert service_text(FIGURES, Params(service_radius_m=500)).text == (
-        "全市建有党群服务阵地（党群服务中心、近邻之家、驿站）的村（社区）占97.21%；"
-        "按服务半径500米测算，阵地服务范围覆盖人口占总人口的51.55%。")
+        "全市建有党群服务阵地（党群服务中心、近邻之家、驿站）的村（社区）占97.21%。"
+        "按服务半径500米的直线距离计，阵地服务范围覆盖人口占总人口的51.55%；"
+        "沿道路步行15分钟仅覆盖40.02%：村庄隔岭隔沟、道路绕行，直线距离近不等于走得到。")
     assert overview_text(FIGURES).text == "截至2021年，全市共有行政村1730个、社区204个。"
 
 
@@ -156,3 +158,22 @@ def test_every_number_equals_compute_kpis_on_the_toy_dataset(toy):
     written = {k for p in passages.values() for k in p.numbers}
     assert {"joint_orgs", "joint_coverage", "avg_income_gain_joint", "grid_l4",
             "star4plus_share", "service_population_coverage"} <= written
+
+
+def test_the_walking_figure_is_compared_with_the_disc_in_one_sentence():
+    """Lower on foot: the reason is said; not lower: roads serve as well as the disc;
+    no roads: the walking figure is missing and how to get it is said."""
+    ten = walk_text(FIGURES, Params(walk_minutes=10))
+    assert ten.text == ("按服务半径1000米的直线距离计，阵地服务范围覆盖人口占总人口的51.55%；"
+                        "沿道路步行10分钟仅覆盖40.02%：村庄隔岭隔沟、道路绕行，直线距离近不等于"
+                        "走得到。")
+    assert ten.numbers == {"service_radius_m": "1000米", "walk_minutes": "10分钟",
+                           "service_population_coverage": "51.55%",
+                           "walk_service_population_coverage": "40.02%"}
+    assert_traced(ten, FIGURES, Params(walk_minutes=10))
+    flat = walk_text({**FIGURES, "walk_service_population_coverage": 0.6}).text
+    assert flat.endswith("沿道路步行15分钟覆盖60.00%：道路通达，步行可达的范围不小于直线服务半径。")
+    none = walk_text({**FIGURES, "walk_service_population_coverage": None})
+    assert none.text.endswith("沿道路步行15分钟的覆盖人口暂无数据（需导入道路图层）。")
+    assert "walk_service_population_coverage" not in none.numbers
+

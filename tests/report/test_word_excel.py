@@ -23,7 +23,7 @@ from tests.report.test_text import PARAM_UNITS, assert_traced
 
 YONGAN = "350481"
 QUICK = ReportOptions(maps=("overview", "grid"), dpi=40, sample=True, date=dt.date(2026, 11, 23))
-NUMBER = re.compile(r"(?:不足)?\d+(?:\.\d+)?(?:%|万元|个|年|米)?")
+NUMBER = re.compile(r"(?:不足)?\d+(?:\.\d+)?(?:%|万元|个|年|米|分钟)?")
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,12 @@ import pytest
 
 from tests.conftest import ROOT
 import texts
-from texts import data as texts_data, planning as texts_planning
+from texts import data as texts_data, planning as texts_planning, walk as texts_walk
+from texts import slides as texts_slides
 
-MODULES = {"texts": texts, "tp": texts_planning, "td": texts_data}
-USE = re.compile(r"\b(texts|tp|td)\.([A-Z][A-Z0-9_]*)\b")
+MODULES = {"texts": texts, "tp": texts_planning, "td": texts_data, "tw": texts_walk,
+           "tsl": texts_slides}
+USE = re.compile(r"\b(texts|tp|td|tw|tsl)\.([A-Z][A-Z0-9_]*)\b")
 FILES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("geo/**/*.py"), *ROOT.glob("ui/*.py"),
                 *ROOT.glob("maps/*.py"), *ROOT.glob("report/*.py"), *ROOT.glob("cli/*.py"),
                 ROOT / "dashboard.py"])
