@@ -67,4 +67,5 @@ def test_the_overview_map_outlines_the_marks(open_page, demo):
     legend = "".join(h.proto.body for h in at.get("html"))
     assert "联村覆盖率：未达标" in legend
     deck = next(c for c in at.get("deck_gl_json_chart"))
-    assert '"id":"marks"' in deck.proto.json
+    assert '"id":"marks_halo"' in deck.proto.json                  # under the marks' colours
+    assert '"id":"marks_red"' in deck.proto.json or '"id":"marks_green"' in deck.proto.json
