@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
 PORT ?= 8501
 
-.PHONY: run test lint system-deps demo bench clean
+.PHONY: run test lint system-deps demo bench bench-load clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_pptx
 	$(PY) -m benchmarks.bench_maps --runs 3
 	$(PY) -m benchmarks.bench_all_pages --runs 3
+
+## make bench-load: 30 browser sessions against one server for 30 minutes (not in make bench)
+bench-load: $(STAMP)
+	$(PY) -m benchmarks.bench_load --minutes 30 --sessions 30 --json test-artifacts/bench_load.json
 
 clean:
 	rm -rf $(VENV) test-artifacts
