@@ -84,5 +84,6 @@ with st.sidebar:
     auth.sidebar_badge(account)
 
 frame.return_to_wanted_page({row[0] for _, row in allowed})
+frame.note_full_run_area()
 pg.run()
 warm_up(src, cached.params())  # the other pages' layers, in the background, once per version

@@ -51,6 +51,7 @@ def screen() -> None:
     """The whole screen; a fragment that runs again every few seconds while playing."""
     if slides.active():  # a sequence started from the menu: the page plays it
         st.rerun(scope="app")
+    frame.rerun_app_if_area_moved()
     years.play_step(src, YEAR)
     county, township, village = frame.area_state()
     top, timeline, switch = st.columns([3.2, 1.8, 1])

@@ -83,6 +83,24 @@ def area_title(options: dict, county: str | None, township: str | None) -> str:
 AREA_KEYS = ("county", "township", "village")
 
 
+FULL_RUN_AREA = "_full_run_area"
+
+
+def note_full_run_area() -> None:
+    """Remember the area the sidebar was drawn for (``dashboard.py``, every full run)."""
+    st.session_state[FULL_RUN_AREA] = area_state()
+
+
+def rerun_app_if_area_moved() -> None:
+    """In a fragment (汇报模式's screen): when a click or 返回上一级 changed the area,
+    run the whole app, so that the sidebar's county/township/village select boxes
+    are drawn again for it.  A fragment rerun leaves them as they were, and their
+    old options undid the second drill-down (county → township)."""
+    if st.session_state.get(FULL_RUN_AREA, area_state()) != area_state():
+        note_full_run_area()  # once: a full run that draws no sidebar must not loop
+        st.rerun(scope="app")
+
+
 def area_state() -> tuple:
     """The sidebar's area: ``(county, township, village)`` codes, ``None`` where unset."""
     return tuple(st.session_state.get(key) for key in AREA_KEYS)
