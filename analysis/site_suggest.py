@@ -240,7 +240,7 @@ def reach_table(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, roads: gpd.
     if network is None or not len(network.nodes):
         return None
     units = walk_units(villages, sites, roads, grids, walk_minutes, walk_speed_kmh, crs,
-                       placement)
+                       placement, network)
     if units is None:  # no site: nobody is reached yet
         units = population_units(villages, grids, crs, placement).assign(reached=False)
     keep = area_mask(villages, county, township)

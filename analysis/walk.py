@@ -248,7 +248,8 @@ def _units(kind: str, frame, code_field: str, keep, positions, geoms) -> pd.Data
 def walk_units(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
                grids: gpd.GeoDataFrame | None = None, walk_minutes: float = 15.0,
                walk_speed_kmh: float = 4.0, crs=None,
-               placement: tuple | None = None) -> pd.DataFrame | None:
+               placement: tuple | None = None,
+               network: RoadNetwork | None = None) -> pd.DataFrame | None:
     """Every population unit and how far it is on foot from the nearest site.
 
     Parameters
@@ -263,6 +264,8 @@ def walk_units(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, roads: gpd.G
         Projected metric CRS; default ``metric_crs(villages)``.
     placement : tuple, optional
         :func:`analysis.grid.grid_placement` of ``villages`` and ``grids``.
+    network : RoadNetwork, optional
+        :func:`road_network` of ``roads`` in ``crs``, when the caller has it.
 
     Returns
     -------
@@ -298,7 +301,8 @@ def walk_units(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, roads: gpd.G
     crs = metric_crs(villages) if crs is None else crs
     site_geoms = _geometries(to_metric(sites.geometry, crs)) if len(sites) else np.empty(0, object)
     site_geoms = site_geoms[_present(site_geoms)] if len(site_geoms) else site_geoms
-    network = road_network(roads, crs) if len(roads) else None
+    if network is None:  # a caller that walks the same roads again passes its network
+        network = road_network(roads, crs) if len(roads) else None
     if network is None or not len(network.nodes) or not len(site_geoms):
         return None
     units = population_units(villages, grids, crs, placement)

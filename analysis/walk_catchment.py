@@ -132,12 +132,12 @@ def walk_catchment(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
         ``None`` without roads or without sites (as the figure).
     """
     crs = metric_crs(villages) if crs is None else crs
+    network = road_network(roads, crs) if len(roads) else None
     units = walk_units(villages, sites, roads, grids, walk_minutes, walk_speed_kmh, crs,
-                       placement)
+                       placement, network)
     if units is None:
         return None
     budget = units.attrs["budget_m"]
-    network = road_network(roads, crs)
     geoms = np.asarray(to_metric(sites.geometry, crs).array, dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     xy = shapely.get_coordinates(geoms)
