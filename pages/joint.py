@@ -1,6 +1,6 @@
 """跨村联建: the joint village Party organisations of the selected area."""
 import streamlit as st
-from streamlit_folium import st_folium
+from ui.folium_map import st_folium
 
 from analysis.areas import select_area
 from analysis.kpis import KPI_LABELS

@@ -11,7 +11,7 @@ import json
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
+from ui.folium_map import st_folium
 
 from analysis import scenario_edit as ed
 from analysis.scenario import scenario_document
