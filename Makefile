@@ -27,13 +27,18 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-# Debian's chromium (browser tests) and fonts-noto-cjk (Chinese text in
-# screenshots and static maps).  Installed when we are root; otherwise the
-# exact command is printed and the target fails.
+# Debian's chromium (browser tests), fonts-noto-cjk (Chinese text in
+# screenshots and static maps), PostgreSQL 15 + PostGIS 3 and nginx (the shared
+# store and the two-process deployment, started and stopped by the tests).
+# Installed when we are root; otherwise the exact command is printed and the
+# target fails.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql"; \
+	test -f /usr/share/postgresql/15/extension/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \

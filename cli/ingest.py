@@ -89,7 +89,7 @@ def _audit(args, result: str) -> None:
     """The import in the audit log of the data folder (SPEC §7), as the command line's
     operator; a log that cannot be written is said, and does not undo the import."""
     try:
-        AuditLog(load_settings().folder).record(
+        AuditLog(load_settings().store).record(
             operator(), "import", f"{s.layer_label(args.layer)} {args.file} → {args.into}",
             result, client="本机")
     except ValueError as exc:  # StoreError, or an unreadable dashboard.toml

@@ -86,7 +86,7 @@ def cmd_report(args) -> int:
                                 yellow_margin=settings.yellow_margin)
         if args.pptx or args.sequence:  # the slides' views first: a bad name writes nothing
             from cli.slides import slide_views, write_slides
-            views = slide_views(dataset, args.county, args.sequence, settings.folder)
+            views = slide_views(dataset, args.county, args.sequence, settings.store)
         paths = write_report(dataset, args.out, args.county, options=options)
         if args.pptx or args.sequence:
             paths.append(write_slides(dataset, args.out, args.county, views, settings,

@@ -111,7 +111,7 @@ def cmd_users_remove(args) -> int:
 
 def cmd_audit(args) -> int:
     def show():
-        entries = AuditLog(load_settings().folder).entries(
+        entries = AuditLog(load_settings().store).entries(
             since=args.since, until=args.until, account=args.account, action=args.action)
         if args.json:
             print(json.dumps([e.as_dict() for e in entries], ensure_ascii=False, indent=2))
@@ -173,7 +173,7 @@ def _store():
         settings = load_settings()
     except ValueError as exc:
         raise StoreError(str(exc)) from None
-    return AccountStore(settings.folder, min_password=settings.min_password_length), settings
+    return AccountStore(settings.store, min_password=settings.min_password_length), settings
 
 
 def read_password(stream=None) -> str:

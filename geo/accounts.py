@@ -37,7 +37,6 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Callable
 
 from argon2 import PasswordHasher
@@ -46,7 +45,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from geo import audit
 from geo.access import ROLE_NAMES, ROLES, Account
 from geo.clock import CHINA_TZ
-from geo.sqlite_db import transaction
+from geo.db import location_of, place, transaction
 from geo.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -197,8 +196,8 @@ class AccountStore:
         if isinstance(min_password, bool) or not isinstance(min_password, int) \
                 or min_password < 1:
             raise StoreError(f"密码最短长度应为正整数，实际为 {min_password!r}")
-        self.folder = Path(folder)
-        self.path = self.folder / audit.DATABASE
+        self.folder = location_of(folder)
+        self.path = place(folder, audit.DATABASE)
         self.min_password = min_password
         self.timeout = timeout
         self.hasher = hasher or PasswordHasher()

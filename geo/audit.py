@@ -30,10 +30,9 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from geo.clock import CHINA_TZ, now_iso
-from geo.sqlite_db import open_database, transaction
+from geo.db import dialect, open_database, location_of, place, transaction
 from geo.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -135,12 +134,31 @@ def insert(con: sqlite3.Connection, account: str, action: str, object: str = "",
                  None if client is None else audit_text(client, LIMITS["client"])))
 
 
-def open_accounts_database(path: Path, timeout: float, schema):
+# PostgreSQL's form of the two SQLite triggers of SCHEMA (append-only audit table).
+PG_TRIGGERS = (
+    f"""CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$ LANGUAGE plpgsql""",
+    "CREATE OR REPLACE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+    "CREATE OR REPLACE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+    "CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+)
+
+
+def open_accounts_database(path, timeout: float, schema):
     """The accounts database (accounts, sessions, audit log): owner-only, ``schema``'s
-    statements run, a write the audit table refuses said as :data:`APPEND_ONLY`."""
+    statements run, a write the audit table refuses said as :data:`APPEND_ONLY`.
+    In PostgreSQL the audit table's triggers are :data:`PG_TRIGGERS`."""
     def setup(con):
+        postgres = dialect(con) == "postgresql"
         for statement in schema:
-            con.execute(statement)
+            if not (postgres and "CREATE TRIGGER" in statement):
+                con.execute(statement)
+        if postgres and SCHEMA[0] in schema:
+            for statement in PG_TRIGGERS:
+                con.execute(statement)
     return open_database(path, timeout, setup, "账号库", private=True, refusals=(APPEND_ONLY,))
 
 
@@ -148,8 +166,8 @@ class AuditLog:
     """The audit log in ``folder/accounts.sqlite`` (see the module docstring)."""
 
     def __init__(self, folder, timeout: float = 30.0):
-        self.folder = Path(folder)
-        self.path = self.folder / DATABASE
+        self.folder = location_of(folder)
+        self.path = place(folder, DATABASE)
         self.timeout = timeout
 
     def record(self, account: str, action: str, object: str = "", result: str = OK,

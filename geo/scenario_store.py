@@ -63,14 +63,13 @@ import json
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from geo.clock import now_iso
 from geo.scenario_rules import (APPROVE, APPROVED, DRAFT, REJECT, RENAME, REOPEN, SAVE,
                                  STATUS_NAMES, STEP_NAMES, SUBMIT, TRANSITIONS, ScenarioStep,
                                  account_text, check_changeable, check_status, comment_text,
                                  document_counts, json_text, scenario_name)
-from geo.sqlite_db import open_database, transaction
+from geo.db import has_index, open_database, location_of, place, table_columns, transaction
 from geo.store import StoreError, pause_for_test
 
 log = logging.getLogger(__name__)
@@ -172,8 +171,8 @@ class ScenarioStore:
     """
 
     def __init__(self, folder, timeout: float = 30.0):
-        self.folder = Path(folder)
-        self.path = self.folder / "scenarios.sqlite"
+        self.folder = location_of(folder)
+        self.path = place(folder, "scenarios.sqlite")
         self.timeout = timeout
 
     def list(self, status=None, area_codes=None) -> list[ScenarioInfo]:
@@ -189,13 +188,13 @@ class ScenarioStore:
             wanted = (status,) if isinstance(status, str) else tuple(status)
             for value in wanted:
                 check_status(value)
-            where.append(f"s.status IN ({', '.join('?' * len(wanted))})")
+            where.append(_among("s.status", len(wanted)))
             args += wanted
         if area_codes is not None:
             codes = {area_codes} if isinstance(area_codes, str) else set(area_codes)
             if not all(isinstance(c, str) for c in codes):
                 raise StoreError("区域代码应为文字（县或乡镇代码）")
-            where.append(f"s.area IN ({', '.join('?' * len(codes))})")
+            where.append(_among("s.area", len(codes)))
             args += sorted(codes)
         query = _INFO_QUERY + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY s.id"
         with self._connection() as con:
@@ -256,8 +255,8 @@ class ScenarioStore:
             else:
                 ident = con.execute(
                     "INSERT INTO scenarios (name, created, updated, groups, villages, document, "
-                    "owner, area) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (name, now, now, groups, villages, text, owner, area)).lastrowid
+                    "owner, area) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (name, now, now, groups, villages, text, owner, area)).fetchone()[0]
             _record(con, ident, now, owner, SAVE)
             info = self._info(con, ident)
             pause_for_test("scenario_before_commit")
@@ -386,7 +385,7 @@ def _prepare(con) -> None:
     con.execute("BEGIN IMMEDIATE")
     try:
         con.execute(_SCHEMA)
-        present = {row[1] for row in con.execute("PRAGMA table_info(scenarios)")}
+        present = table_columns(con, "scenarios")
         for column, definition in _ADDED_COLUMNS.items():
             if column not in present:
                 con.execute(f"ALTER TABLE scenarios ADD COLUMN {definition}")
@@ -400,11 +399,14 @@ def _prepare(con) -> None:
 
 
 def _up_to_date(con) -> bool:
-    present = {row[1] for row in con.execute("PRAGMA table_info(scenarios)")}
-    if not present >= set(_ADDED_COLUMNS):
+    if not table_columns(con, "scenarios") >= set(_ADDED_COLUMNS):
         return False
-    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
-                       "AND name = 'scenario_steps_by_scenario'").fetchone() is not None
+    return has_index(con, "scenario_steps_by_scenario")
+
+
+def _among(column: str, count: int) -> str:
+    """``column IN (?, …)``; none at all is false (PostgreSQL refuses ``IN ()``)."""
+    return f"{column} IN ({', '.join('?' * count)})" if count else "1 = 0"
 
 
 def _record(con, ident: int, time: str, account: str, step: str, comment: str = "") -> None:

@@ -41,10 +41,9 @@ import logging
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from geo.clock import now_iso
-from geo.sqlite_db import open_database, transaction
+from geo.db import open_database, location_of, place, transaction
 from geo.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -204,8 +203,8 @@ class SequenceStore:
     """
 
     def __init__(self, folder, timeout: float = 30.0):
-        self.folder = Path(folder)
-        self.path = self.folder / DATABASE
+        self.folder = location_of(folder)
+        self.path = place(folder, DATABASE)
         self.timeout = timeout
 
     def list(self) -> list[Sequence]:

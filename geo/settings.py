@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.access import ROLES
+from geo.db import is_url, shown
 from geo.store import DataStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,11 @@ class Settings:
     yellow_margin : float
         ``[targets] yellow_margin``: how far short of a target is still yellow,
         as a share of the target (see :data:`YELLOW_MARGIN`).
+    store_url : str
+        ``[store] url``: empty for the files of the data folder (default), or a
+        ``postgresql://`` URL of the PostgreSQL/PostGIS database that several
+        app processes share (dataset versions, scenarios, accounts, audit log,
+        briefing sequences).  :attr:`store` is where the stores are.
     oidc : dict
         ``[auth.oidc]``: ``provider`` (the ``[auth.NAME]`` section of
         ``.streamlit/secrets.toml``, empty for ``[auth]``), ``name_claim``,
@@ -126,7 +132,13 @@ class Settings:
     min_password_length: int = 10
     targets: tuple = tuple(TARGETS.items())
     yellow_margin: float = YELLOW_MARGIN
+    store_url: str = ""
     oidc: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def store(self):
+        """Where the stores are: the ``[store] url`` when set, else the data folder."""
+        return self.store_url or self.folder
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
@@ -177,10 +189,35 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
                          f"实际为 {within!r}")
     auth_mode, oidc = _auth(path, raw.get("auth", {}))
     targets, margin = _targets(path, raw.get("targets", {}))
-    return Settings(demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
+    store_url = _store_url(path, raw.get("store", {}))
+    return Settings(store_url=store_url, demo=ROOT / data.get("demo", "data/demo/sanming.gpkg"),
                     folder=ROOT / data.get("folder", "var"), basemap=basemap,
                     within_township=within, auth_mode=auth_mode, oidc=oidc, targets=targets,
                     yellow_margin=margin, **texts, **numbers)
+
+
+def _store_url(path: Path, raw) -> str:
+    """``[store] url``: empty, or a PostgreSQL URL (``postgresql://…``)."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"配置文件 {path}：[store] 应为一个表")
+    unknown = sorted(set(raw) - {"url"})
+    if unknown:
+        raise ValueError(f"配置文件 {path}：[store] 未知设置 {', '.join(unknown)}，可选：url")
+    url = raw.get("url", "")
+    if not isinstance(url, str) or (url.strip() and not is_url(url.strip())):
+        raise ValueError(f"配置文件 {path}：[store] url 应为空（使用数据文件夹）或 "
+                         f"postgresql://用户@主机:端口/数据库，实际为 {shown(url)!r}")
+    return url.strip()
+
+
+def data_store(settings: Settings):
+    """The dataset versions: :class:`geo.store.DataStore` in the data folder, or
+    :class:`geo.pg_store.PgDataStore` in the ``[store] url`` database."""
+    if settings.store_url:
+        from geo.pg_store import PgDataStore  # psycopg: only a deployment with [store] url
+
+        return PgDataStore(settings.store_url)
+    return DataStore(settings.folder)
 
 
 def _targets(path: Path, raw) -> tuple[tuple, float]:
@@ -275,7 +312,7 @@ def dataset_path(settings: Settings) -> tuple[Path, bool]:
         path = Path(named)
         return path, path.resolve() == settings.demo.resolve()
     try:
-        store = DataStore(settings.folder)
+        store = data_store(settings)
         version = store.current()
         if version is not None:
             path = store.path_of(version.id)

@@ -2,13 +2,12 @@
 import streamlit as st
 
 from geo import access
-from geo.settings import load_settings
-from geo.store import DataStore
+from geo.settings import data_store, load_settings
 from texts import data as td
 from ui import auth, cached, data_sections as data_ui, frame
 
 settings = load_settings()
-store = DataStore(settings.folder)
+store = data_store(settings)
 frame.require_frame(__file__)
 src = cached.current_source()
 st.title(td.PAGE)

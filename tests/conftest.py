@@ -12,6 +12,9 @@ if str(ROOT) not in sys.path:
 
 DEMO = ROOT / "data" / "demo" / "sanming.gpkg"
 
+# A throwaway PostgreSQL/PostGIS cluster for the store tests (pg_cluster, pg_url).
+pytest_plugins = ["tests.pg_fixtures"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _data_folder_of_the_tests(tmp_path_factory):

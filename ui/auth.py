@@ -260,7 +260,7 @@ def sidebar_badge(account: Account) -> None:
 
 
 def _accounts(settings: Settings) -> AccountStore:
-    return AccountStore(settings.folder, min_password=settings.min_password_length)
+    return AccountStore(settings.store, min_password=settings.min_password_length)
 
 
 def accounts() -> AccountStore:
@@ -268,7 +268,7 @@ def accounts() -> AccountStore:
 
 
 def audit_log() -> AuditLog:
-    return AuditLog(load_settings().folder)
+    return AuditLog(load_settings().store)
 
 
 def audit(action: str, object: str = "", result: str = "成功",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
@@ -20,7 +21,7 @@ from analysis.trends import income_trend, joint_trend
 from analysis.villages import village_table
 from geo import schema as s
 from geo.dataset import Dataset, load_dataset
-from geo.settings import dataset_path, load_settings
+from geo.settings import ENV_DATA, dataset_path, load_settings
 from maps.display import display_geometry, dissolve_display
 from maps.overview import lead_points, org_outlines, site_points
 
@@ -40,10 +41,35 @@ def params() -> Params:
 
 
 def current_source() -> Source:
+    """The dataset to show now: read at every run (the data store's current version is
+    one small read: a JSON file, or one query of the ``[store] url`` database), so a
+    version made current by another session or another app process is shown at the
+    next run; the caches of the version shown before are then dropped."""
     settings = load_settings()
     path, is_demo = dataset_path(settings)
     version = os.path.getmtime(path) if os.path.exists(path) else 0.0
-    return Source(str(path), version, is_demo)
+    src = Source(str(path), version, is_demo)
+    from_store = not is_demo and not os.environ.get(ENV_DATA)
+    _drop_caches_when_the_store_moved(str(settings.store) if from_store else "", src)
+    return src
+
+
+_shown: dict = {}  # this process: the data store's version shown last, by store
+_shown_lock = threading.Lock()
+
+
+def _drop_caches_when_the_store_moved(store: str, src: Source) -> None:
+    """Clear every cached resource when the store's current version is no longer the one
+    this process showed last (another version is current now): the old version's
+    dataset, figures and layers are not kept alive beside the new ones."""
+    if not store:
+        return
+    with _shown_lock:
+        before = _shown.get(store)
+        _shown[store] = src
+    if before is not None and before != src:
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 @st.cache_resource(show_spinner="正在加载数据…", max_entries=4)

@@ -126,7 +126,7 @@ def suggest(src: cached.Source, params: Params, doc: dict, rules: GroupRules,
 
 def store() -> ScenarioStore:
     """The scenario store in the configured data folder."""
-    return ScenarioStore(load_settings().folder)
+    return ScenarioStore(load_settings().store)
 
 
 def planning_defaults() -> dict:

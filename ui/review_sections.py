@@ -18,8 +18,7 @@ from geo.access import Area
 from geo.ingest.plan import write_dataset_gpkg
 from geo.scenario_rules import STATUS_NAMES, STEP_NAMES
 from geo.scenario_store import ScenarioInfo
-from geo.settings import load_settings
-from geo.store import DataStore
+from geo.settings import data_store, load_settings
 from geo.dataset import validate_layers
 import texts
 from texts import planning as tp
@@ -196,7 +195,7 @@ def _import_plan(data, orgs, members, info: ScenarioInfo) -> None:
         auth.audit("import", info.name, f"{tp.PLAN_INVALID}{len(errors)} 个错误")
         return
     settings = load_settings()
-    store = DataStore(settings.folder)
+    store = data_store(settings)
     folder = Path(settings.folder)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="plan-", dir=folder) as work:

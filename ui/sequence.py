@@ -32,7 +32,7 @@ PAGE_COLORING_KEYS = {"overview": "overview_coloring", "rankings": "rankings_key
 
 def store() -> SequenceStore:
     """The sequences of the configured data folder."""
-    return SequenceStore(load_settings().folder)
+    return SequenceStore(load_settings().store)
 
 
 def area_of(code: str | None, options: dict) -> Area:

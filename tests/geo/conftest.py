@@ -13,6 +13,8 @@ import pyogrio
 import pytest
 import shapely
 
+from geo import db
+
 METRIC = "EPSG:4549"
 X0, Y0 = 500_000, 2_900_000
 
@@ -79,3 +81,20 @@ def gpkg(tmp_path):
         return write_gpkg(tmp_path / f"d{next(counter)}.gpkg", layers)
 
     return make
+
+
+@pytest.fixture(params=["files", "postgis"])
+def location(request, tmp_path):
+    """Where a store is: a data folder, or a fresh PostgreSQL/PostGIS database
+    (``[store] url``): every store test that takes it runs on both backends."""
+    if request.param == "files":
+        return tmp_path / "var"
+    return request.getfixturevalue("pg_url")
+
+
+def sql(path, statement: str, args=()) -> list:
+    """The rows of ``statement`` (SQLite's SQL) on a store's database: a SQLite file
+    or a PostgreSQL URL (:func:`geo.db.place`)."""
+    with db.open_database(path, 5, lambda con: None, "测试") as con:
+        cursor = con.execute(statement, args)
+        return cursor.fetchall() if cursor.description is not None else []

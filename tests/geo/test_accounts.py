@@ -18,7 +18,9 @@ from geo.accounts import (LOCK_FAILURES, LOCK_MINUTES, MIN_PASSWORD, AccountStor
                           LoginError, account_name)
 from geo.audit import AuditLog
 from geo.clock import CHINA_TZ
+from geo.db import place
 from geo.store import StoreError
+from tests.geo.conftest import sql
 
 QUICK = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 START = datetime(2026, 11, 23, 10, 0, tzinfo=CHINA_TZ)
@@ -44,8 +46,9 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    return AccountStore(tmp_path / "var", hasher=QUICK, clock=clock)
+def store(location, clock):
+    """In a data folder and in PostgreSQL (every test taking it runs on both)."""
+    return AccountStore(location, hasher=QUICK, clock=clock)
 
 
 def audit_rows(store):
@@ -55,9 +58,7 @@ def audit_rows(store):
 
 
 def stored_hash(store, name):
-    with sqlite3.connect(store.path) as con:
-        return con.execute("SELECT password_hash FROM accounts WHERE name = ?",
-                           (name,)).fetchone()[0]
+    return sql(store.path, "SELECT password_hash FROM accounts WHERE name = ?", (name,))[0][0]
 
 
 def fail(store, name, times, password="wrong password"):
@@ -83,10 +84,11 @@ def test_add_get_list_count(store):
     assert store.get("zhang") == store.get(" ZHANG ") == info
     assert store.get("nobody") is None
     assert store.count() == 2
-    assert store.path == store.folder / "accounts.sqlite"
+    assert store.path == place(store.folder, "accounts.sqlite")
 
 
-def test_the_file_is_for_its_owner_only_and_uses_the_rollback_journal(store):
+def test_the_file_is_for_its_owner_only_and_uses_the_rollback_journal(tmp_path, clock):
+    store = AccountStore(tmp_path / "var", hasher=QUICK, clock=clock)
     store.add("zhang", PASSWORD)
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     with sqlite3.connect(store.path) as con:
@@ -378,8 +380,7 @@ def test_a_hash_with_old_parameters_is_replaced_at_login(store, tmp_path, clock)
 
 def test_a_damaged_hash_is_a_wrong_password(store, caplog):
     store.add("zhang", PASSWORD)
-    with sqlite3.connect(store.path) as con:
-        con.execute("UPDATE accounts SET password_hash = 'garbage'")
+    sql(store.path, "UPDATE accounts SET password_hash = 'garbage'")
     fail(store, "zhang", 1, PASSWORD)
     assert "密码哈希无法识别" in caplog.text
 

@@ -19,6 +19,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
+from geo.db import is_url, place
+
 from geo import audit
 from geo.accounts import AccountStore, LoginError
 from geo.audit import (ACTION_NAMES, APPEND_ONLY, EXPORT_HEADER, AuditLog,
@@ -35,8 +37,9 @@ DAYS = [("2026-11-21T23:59:59+08:00", "li", "login", "", "成功", "10.0.0.5"),
 
 
 @pytest.fixture
-def log(tmp_path):
-    return AuditLog(tmp_path / "var")
+def log(location):
+    """In a data folder and in PostgreSQL (every test taking it runs on both)."""
+    return AuditLog(location)
 
 
 @pytest.fixture
@@ -60,7 +63,7 @@ def test_record_and_read_back(log):
     assert (second.action_name, second.object, second.result, second.client) == \
         ("登录", "", "成功", "10.0.0.5")
     assert second.time.endswith("+08:00") and second.time <= first.time
-    assert log.path == log.folder / "accounts.sqlite"
+    assert log.path == place(log.folder, "accounts.sqlite")
     with pytest.raises(FrozenInstanceError):
         first.result = "失败"
 
@@ -105,14 +108,24 @@ def test_as_dict_keys(days):
                                  "UPDATE audit SET account = 'nobody' WHERE id = 1",
                                  "DELETE FROM audit", "DELETE FROM audit WHERE id = 2"])
 def test_the_triggers_refuse_changing_an_entry(days, sql):
+    """Straight to the database, past the store: SQLite's or PostgreSQL's triggers refuse."""
     before = days.entries()
-    con = sqlite3.connect(days.path)
-    try:
-        with pytest.raises(sqlite3.IntegrityError, match=APPEND_ONLY):
-            con.execute(sql)
-        con.commit()
-    finally:
-        con.close()
+    if is_url(days.path):
+        import psycopg
+
+        with psycopg.connect(days.path, autocommit=True) as con:
+            with pytest.raises(psycopg.errors.RaiseException, match=APPEND_ONLY):
+                con.execute(sql)
+            with pytest.raises(psycopg.errors.RaiseException, match=APPEND_ONLY):
+                con.execute("TRUNCATE audit")
+    else:
+        con = sqlite3.connect(days.path)
+        try:
+            with pytest.raises(sqlite3.IntegrityError, match=APPEND_ONLY):
+                con.execute(sql)
+            con.commit()
+        finally:
+            con.close()
     assert days.entries() == before and len(before) == 4
 
 

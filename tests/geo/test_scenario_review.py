@@ -15,6 +15,7 @@ from geo import scenario_store as ss
 from geo.scenario_rules import STATUS_NAMES, STEP_NAMES, ScenarioStep
 from geo.scenario_store import ScenarioInfo, ScenarioStore
 from geo.store import StoreError
+from tests.geo.conftest import sql
 
 DOC = {"groups": [{"org_id": "S1", "villages": ["350481101201", "350481101202"]}]}
 OTHER = {"groups": [{"villages": ["350481101203"]}, {"villages": ["350481101204"]}]}
@@ -42,8 +43,9 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    return ScenarioStore(tmp_path / "var")
+def store(location, clock):
+    """In a data folder and in PostgreSQL (every test taking it runs on both)."""
+    return ScenarioStore(location)
 
 
 def at(seconds):
@@ -290,9 +292,8 @@ def test_a_deleted_scenario_takes_its_steps_along(store):
     store.delete("甲")
     store.save("甲", DOC, owner="li")
     assert store.steps("甲") == [ScenarioStep(at(3), "li", "save", "")]
-    with sqlite3.connect(store.path) as con:
-        assert con.execute("SELECT scenario_id, step FROM scenario_steps").fetchall() == [
-            (2, "save")]
+    assert [tuple(r) for r in sql(store.path, "SELECT scenario_id, step FROM scenario_steps")] \
+        == [(2, "save")]
 
 
 def test_steps_of_a_missing_scenario(store):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.db import is_url, place
 from geo.scenario_store import ScenarioStore
 from geo.store import PAUSE_ENV, StoreError
 from tests.geo.store_killer import scenario_document
@@ -26,11 +27,20 @@ SPEC_EXAMPLE = {"name": "2027 方案A", "created": "2026-11-23T10:00:00+08:00",
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(location):
+    """A store in a data folder and in PostgreSQL (every test taking it runs on both)."""
+    return ScenarioStore(location)
+
+
+@pytest.fixture
+def file_store(tmp_path):
     return ScenarioStore(tmp_path / "var")
 
 
 def integrity(store) -> str:
+    """SQLite's own check of the file; PostgreSQL's tables have nothing to check."""
+    if is_url(store.path):
+        return "ok"
     with sqlite3.connect(store.path) as con:
         return con.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -42,9 +52,10 @@ def test_save_list_load_round_trip(store):
     assert store.list() == [info]
     assert store.load("2027 方案A") == SPEC_EXAMPLE
     assert store.load(1) == store.load("1") == SPEC_EXAMPLE
-    assert store.path == store.folder / "scenarios.sqlite"
-    with sqlite3.connect(store.path) as con:
-        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert store.path == place(store.folder, "scenarios.sqlite")
+    if not is_url(store.path):
+        with sqlite3.connect(store.path) as con:
+            assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
 def test_the_document_takes_the_store_name_and_a_created_time(store):
@@ -138,7 +149,8 @@ def test_delete(store):
     assert store.list() == []
 
 
-def test_a_damaged_file_is_reported(store):
+def test_a_damaged_file_is_reported(file_store):
+    store = file_store
     store.folder.mkdir(parents=True)
     store.path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="方案库 .* 无法打开（文件可能已损坏）"):
@@ -189,9 +201,10 @@ def test_a_writer_killed_in_its_loop_loses_nothing_committed(store):
         assert info.groups == number % 7 + 1 and info.villages == 3 * info.groups
 
 
-def test_a_writer_killed_before_commit_is_rolled_back(store):
+def test_a_writer_killed_before_commit_is_rolled_back(file_store):
     """The killed transaction writes a 3 MB document: SQLite has already put some of
     its pages into the database file, so the next reader must roll the journal back."""
+    store = file_store
     for i in range(3):
         store.save(f"旧方案 {i}", scenario_document(i))
     env = dict(os.environ, **{PAUSE_ENV: "scenario_before_commit"})
@@ -213,3 +226,24 @@ def test_a_writer_killed_before_commit_is_rolled_back(store):
     assert store.load("旧方案 1")["groups"] == scenario_document(1)["groups"]
     assert store.save("方案 0000", scenario_document(0)).id == 4
     assert not Path(f"{store.path}-journal").exists()  # the next commit clears the old journal
+
+
+def test_a_postgresql_writer_killed_before_commit_is_rolled_back(pg_url):
+    """The same in PostgreSQL: the killed session's transaction is rolled back, its
+    writers' lock goes with it, and the next save goes through."""
+    store = ScenarioStore(pg_url)
+    for i in range(3):
+        store.save(f"旧方案 {i}", scenario_document(i))
+    env = dict(os.environ, **{PAUSE_ENV: "scenario_before_commit"})
+    proc = subprocess.Popen([sys.executable, str(KILLER), pg_url, "scenarios", "1", "1000"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        select.select([proc.stderr], [], [], 120)
+        assert proc.stderr.readline().decode().strip() == "PAUSED scenario_before_commit"
+        assert [i.name for i in store.list()] == ["旧方案 0", "旧方案 1", "旧方案 2"]
+    finally:
+        proc.kill()
+        proc.wait()
+    assert [i.name for i in store.list()] == ["旧方案 0", "旧方案 1", "旧方案 2"]
+    assert store.save("方案 0000", scenario_document(0)).name == "方案 0000"
+    assert store.load("方案 0000")["groups"] == scenario_document(0)["groups"]

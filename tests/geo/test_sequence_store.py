@@ -1,21 +1,23 @@
 """The briefing sequences (geo/sequence_store.py): views checked as data; add,
 reorder, remove, rename and delete, each one transaction that survives a new
 store; a stale revision refused; the refusal of a viewer (geo.access)."""
-import sqlite3
 import threading
 
 import pytest
 
 from geo import access
 from geo.sequence_store import MAX_VIEWS, SequenceStore, View
+from geo.db import is_url, place
 from geo.store import StoreError
+from tests.geo.conftest import sql
 
 A, B, C = View("overview"), View("grids", "350481"), View("rankings", "350481", year=2021)
 
 
 @pytest.fixture
-def store(tmp_path):
-    return SequenceStore(tmp_path / "var")
+def store(location):
+    """In a data folder and in PostgreSQL (every test taking it runs on both)."""
+    return SequenceStore(location)
 
 
 def pages(sequence) -> list[str]:
@@ -27,12 +29,13 @@ def test_a_new_sequence_is_empty_and_kept_in_the_data_folder(store):
     assert (made.name, made.owner, made.area, made.views, made.revision) == \
         ("年终汇报", "wang", "350481", (), 1)
     assert made.created.endswith("+08:00") and made.created == made.updated
-    assert store.path == store.folder / "sequences.sqlite" and store.path.exists()
+    assert store.path == place(store.folder, "sequences.sqlite")
+    assert is_url(store.path) or store.path.exists()
     with pytest.raises(StoreError, match="汇报序列“年终汇报”已存在"):
         store.create("年终汇报")
 
 
-def test_add_reorder_remove_and_rename_persist(store, tmp_path):
+def test_add_reorder_remove_and_rename_persist(store):
     for view in (A, B, C):
         store.add_view("汇报", view, create=True)
     assert pages(store.get("汇报")) == ["overview", "grids", "rankings"]
@@ -43,7 +46,7 @@ def test_add_reorder_remove_and_rename_persist(store, tmp_path):
     assert pages(store.remove_view("汇报", 1)) == ["rankings", "grids", "joint"]
     renamed = store.rename("汇报", "县委汇报")
     assert renamed.revision == 9                    # 1 + 4 adds + 2 moves + 1 removal + rename
-    again = SequenceStore(tmp_path / "var").get("县委汇报")   # a new store: from the disk
+    again = SequenceStore(store.folder).get("县委汇报")   # a new store: from the disk
     assert again == renamed and again.views[0] == C and again.views[0].year == 2021
     with pytest.raises(StoreError, match="没有名为“汇报”的汇报序列"):
         store.get("汇报")
@@ -118,8 +121,7 @@ def test_a_view_round_trips_and_blank_codes_are_none():
 
 def test_a_damaged_row_is_said_not_raised_as_json(store):
     store.create("坏")
-    with sqlite3.connect(store.path) as con:
-        con.execute("UPDATE sequences SET views = '[{\"page\": \"x\"}]'")
+    sql(store.path, "UPDATE sequences SET views = '[{\"page\": \"x\"}]'")
     with pytest.raises(StoreError, match="汇报序列“坏”的内容无法读取：未知页面"):
         store.get("坏")
 

@@ -203,8 +203,7 @@ def test_import_killed_at_random_moments_is_all_or_nothing(city):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         state = digest(data)
-        if state != before:  # the import had finished: the new file is whole
-            assert proc.returncode == 0
+        if state != before:  # the import had replaced the file (it may not have exited yet)
             before = state
         assert load_dataset(data).villages.shape[0] == 1934
 
