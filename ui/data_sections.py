@@ -233,7 +233,7 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
         st.session_state.data_upload_id = ident
         st.session_state.data_mapping = None
         st.session_state.data_staged = str(_staged(upload, attributes))
-        sheets.start_picks(settings.folder)
+        sheets.start_picks(settings.store)
     path = Path(st.session_state.data_staged)
     suffix = "_".join(str(part) for part in ident if part)
     chosen = _choices(suffix)
@@ -250,7 +250,7 @@ def upload_section(src: Source, store: DataStore, settings) -> None:
                                           key=f"data_attr_sheet_{suffix}"))
         result = _read(path, layer, settings, chosen, {}, second)
     if st.session_state.data_mapping is None and result.columns:
-        recalled = recalled_mapping(settings.folder, layer, result.columns)
+        recalled = recalled_mapping(settings.store, layer, result.columns)
         st.session_state.data_mapping = recalled or {}
         if recalled:
             st.caption(td.MAPPING_RECALLED)
@@ -311,9 +311,9 @@ def _confirm(plan, store, settings, layer, result, note, source_name) -> None:
             layer=s.layer_label(layer)), source_name)
         chosen = st.session_state.get("data_mapping")
         if chosen:  # only what the user mapped; the aliases are found again anyway
-            remember_mapping(folder, layer, result.columns, chosen)
+            remember_mapping(settings.store, layer, result.columns, chosen)
         if plan.picked:  # the names the user settled (or that were recalled and still fit)
-            remember_names(folder, plan.picked)
+            remember_names(settings.store, plan.picked)
     except (OSError, ValueError) as exc:
         st.error(td.CONFIRM_FAILED.format(error=texts.plain(str(exc))))
         auth.audit("import", f"{s.layer_label(layer)} {source_name}", texts.plain(str(exc)))

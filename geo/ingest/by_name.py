@@ -30,10 +30,11 @@ from pathlib import Path
 import pandas as pd
 
 from geo import schema as s
-from geo.atomic import write_text_atomic
+from geo.db import place, shown
 from geo.ingest.names import (NAMED_LAYERS, NAMING_FIELDS, Found, VillageIndex, closest_text,
                               is_blank, pick_key, query_key, text_of)
 from geo.problems import ERROR, INFO, Problem
+from geo.remembered import read_text, update_text
 
 log = logging.getLogger(__name__)
 NAMES_FILE = "village_names.json"
@@ -172,19 +173,21 @@ def _one_to_one(layer: str, frame: pd.DataFrame, source: dict, origins) -> list[
     return problems
 
 
-def _load(path: Path) -> dict:
+def _load(folder) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        names = data.get("names") if isinstance(data, dict) else None
-        return {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
-    except FileNotFoundError:
-        return {}
+        return _parse_names(read_text(folder, NAMES_FILE))
     except (OSError, ValueError) as exc:
-        log.warning("村名对应记录 %s 无法读取，已忽略：%s", path, exc)
+        log.warning("村名对应记录 %s 无法读取，已忽略：%s", shown(folder), exc)
         return {}
 
 
-def remember_names(folder, picks: dict) -> Path:
+def _parse_names(text: str | None) -> dict:
+    data = json.loads(text) if text else None
+    names = data.get("names") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+
+
+def remember_names(folder, picks: dict) -> Path | str:
     """Add the user's confirmed picks (``乡镇/村名`` → code) to the folder's record.
 
     >>> import tempfile
@@ -193,15 +196,17 @@ def remember_names(folder, picks: dict) -> Path:
     >>> recalled_names(d)
     {'清溪镇/上平村': '350999101201'}
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / NAMES_FILE
-    names = _load(path)
-    names.update({pick_key(k): str(v) for k, v in picks.items()})
-    return write_text_atomic(path, json.dumps({"names": names}, ensure_ascii=False, indent=1),
-                             ".part")
+    def change(old: str | None) -> str:
+        try:
+            names = _parse_names(old)
+        except ValueError:
+            names = {}
+        names.update({pick_key(k): str(v) for k, v in picks.items()})
+        return json.dumps({"names": names}, ensure_ascii=False, indent=1)
+    update_text(folder, NAMES_FILE, change)
+    return place(folder, NAMES_FILE)
 
 
 def recalled_names(folder) -> dict[str, str]:
     """Every pick remembered in the folder (``乡镇/村名`` → code), or ``{}``."""
-    return _load(Path(folder) / NAMES_FILE)
+    return _load(folder)

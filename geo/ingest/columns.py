@@ -32,8 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from geo import schema as s
-from geo.atomic import write_text_atomic
+from geo.db import place, shown
 from geo.problems import ERROR, WARNING, Problem
+from geo.remembered import read_text, update_text
 
 log = logging.getLogger(__name__)
 MAPPINGS_FILE = "column_maps.json"
@@ -280,19 +281,18 @@ def columns_signature(columns) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 
 
-def _load(path: Path) -> dict:
+def _load(folder) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = read_text(folder, MAPPINGS_FILE)
+        data = json.loads(text) if text else {"maps": {}}
         return (data if isinstance(data, dict) and isinstance(data.get("maps"), dict)
                 else {"maps": {}})
-    except FileNotFoundError:
-        return {"maps": {}}
     except (OSError, ValueError) as exc:
-        log.warning("列对应记录 %s 无法读取，已忽略：%s", path, exc)
+        log.warning("列对应记录 %s 无法读取，已忽略：%s", shown(folder), exc)
         return {"maps": {}}
 
 
-def remember_mapping(folder, layer: str, columns, mapping: dict) -> Path:
+def remember_mapping(folder, layer: str, columns, mapping: dict) -> Path | str:
     """Store a confirmed mapping for ``layer`` and this set of columns; return the file.
 
     The file is replaced atomically (temporary file, fsync, ``os.replace``).
@@ -303,14 +303,22 @@ def remember_mapping(folder, layer: str, columns, mapping: dict) -> Path:
     >>> recalled_mapping(d, "villages", ["村名", "编码"])
     {'编码': 'village_code'}
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / MAPPINGS_FILE
-    data = _load(path)
-    data["maps"].setdefault(layer, {})[columns_signature(columns)] = {
-        "columns": sorted(str(c) for c in columns),
-        "mapping": {str(k): v for k, v in mapping.items()}}
-    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1), ".part")
+    def change(old: str | None) -> str:
+        data = _parse_maps(old)
+        data["maps"].setdefault(layer, {})[columns_signature(columns)] = {
+            "columns": sorted(str(c) for c in columns),
+            "mapping": {str(k): v for k, v in mapping.items()}}
+        return json.dumps(data, ensure_ascii=False, indent=1)
+    update_text(folder, MAPPINGS_FILE, change)
+    return place(folder, MAPPINGS_FILE)
+
+
+def _parse_maps(text: str | None) -> dict:
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        data = None
+    return data if isinstance(data, dict) and isinstance(data.get("maps"), dict) else {"maps": {}}
 
 
 def recalled_mapping(folder, layer: str, columns) -> dict[str, str]:
@@ -318,7 +326,7 @@ def recalled_mapping(folder, layer: str, columns) -> dict[str, str]:
 
     Entries whose column no longer exists or whose field is unknown are left out.
     """
-    entry = _load(Path(folder) / MAPPINGS_FILE)["maps"].get(layer, {}).get(
+    entry = _load(folder)["maps"].get(layer, {}).get(
         columns_signature(columns), {})
     names = {str(c) for c in columns}
     fields = set(s.LAYERS[layer].field_names)
