@@ -11,6 +11,9 @@
     Command line of SPEC §5: ``python -m analysis COMMAND …``.
 ``slides``
     ``python -m analysis report … --pptx [--sequence NAME]``: the slides beside the report.
+``store``
+    ``python -m analysis store migrate --from LOCATION --to LOCATION``: the whole store
+    between a data folder and PostgreSQL, with counts checked (issue 17).
 ``users``
     ``python -m analysis users add|passwd|update|list|remove`` and ``audit`` (SPEC §7).
 ``tables``

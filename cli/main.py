@@ -159,11 +159,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         return parser
     from cli.evaluate import register_evaluate
     from cli.ingest import add_import_parser
+    from cli.store import register_store
     from cli.users import register_users
 
     register_evaluate(sub)
     add_import_parser(sub)
     register_users(sub)
+    register_store(sub)
     return parser
 
 

@@ -16,10 +16,21 @@ settings and the stores.
     The one clock: now and today in China Standard Time.
 ``crs``
     Choosing a projected metric CRS for a dataset, and moving frames into it.
+``db``
+    The stores' databases: SQLite files of the data folder, or one PostgreSQL database
+    (``[store] url``) shared by every app process, with one SQL for both.
 ``dataset``
     Reading a GeoPackage into one typed, validated :class:`Dataset`.
 ``integrity``
     Checks across layers: references, memberships, income completeness.
+``partitioned``
+    Partitioned datasets: the layers of SPEC §2 as GeoParquet files split by county (and
+    province), with a manifest; read whole, by province, or partition by partition.
+``pg_layers``
+    GeoPackage layers ↔ PostGIS tables (columns, types and geometry kept).
+``pg_store``
+    Dataset versions in PostgreSQL/PostGIS (``[store] url``), with the contract of
+    :mod:`geo.store`; each process reads a version through a cached GeoPackage.
 ``problems``
     Problems found in a dataset, and the error that carries them.
 ``scenario_rules``
@@ -30,6 +41,9 @@ settings and the stores.
 ``sequence_store``
     Briefing sequences (汇报序列): named, ordered lists of saved views in
     ``FOLDER/sequences.sqlite``.
+``remembered``
+    What an import remembers (column mappings, village-name picks): a file of the data
+    folder or a row of the ``[store] url`` database.
 ``schema``
     The layer schema of SPEC §2, declared as data.
 ``sessions``
@@ -41,6 +55,8 @@ settings and the stores.
     transaction, Chinese errors naming the file.
 ``store``
     Dataset versions: the data store in the configured data folder (SPEC §6).
+``store_migrate``
+    Copying the whole store between a data folder and PostgreSQL, counts checked.
 ``validate``
     Validation of a dataset against the schema of :mod:`geo.schema`.
 ``ingest``

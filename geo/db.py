@@ -193,11 +193,13 @@ def _set_up_once(url: str, what: str, setup: Callable, con: PgConnection) -> Non
     with _ready_lock:
         if (url, what) in _ready:
             return
-        con.raw.execute("SELECT pg_advisory_lock(%s)", (con.lock_key,))
+        # a key of its own: a process opening the store does not wait for its writers
+        key = con.lock_key ^ 1
+        con.raw.execute("SELECT pg_advisory_lock(%s)", (key,))
         try:
             setup(con)
         finally:
-            con.raw.execute("SELECT pg_advisory_unlock(%s)", (con.lock_key,))
+            con.raw.execute("SELECT pg_advisory_unlock(%s)", (key,))
         _ready.add((url, what))
 
 

@@ -160,6 +160,12 @@ class DataStore:
             return None
         return _version(self._entry(manifest, manifest["current"]))
 
+    def generation(self) -> tuple[str | None, int]:
+        """``(current id, n)``: ``n`` grows with every add, switch and delete (as
+        :meth:`geo.pg_store.PgDataStore.generation`)."""
+        manifest = self._manifest()
+        return manifest["current"], manifest.get("generation", 0)
+
     def path_of(self, version_id: str) -> Path:
         """The GeoPackage of a listed version; refuses unknown ids."""
         self._entry(self._manifest(), version_id)
@@ -215,7 +221,8 @@ class DataStore:
             pause_for_test("file_placed")
             version = Version(version_id, now_iso(), note, source, rows, size, digest)
             manifest["versions"].append(asdict(version))
-            manifest.update(current=version_id, last_id=number)
+            manifest.update(current=version_id, last_id=number,
+                            generation=manifest.get("generation", 0) + 1)
             write_json_atomic(self.manifest_path, manifest)
         log.info("数据版本 %s 已添加并设为当前版本（%s）", version_id, source)
         return version
@@ -232,6 +239,7 @@ class DataStore:
                 raise StoreError(f"数据版本 {version_id} 的文件已被改动（大小不符），无法切换")
             if manifest["current"] != version_id:
                 manifest["current"] = version_id
+                manifest["generation"] = manifest.get("generation", 0) + 1
                 write_json_atomic(self.manifest_path, manifest)
                 log.info("当前数据版本切换为 %s", version_id)
         return _version(entry)
@@ -244,6 +252,7 @@ class DataStore:
             if manifest["current"] == version_id:
                 raise StoreError(f"不能删除当前使用的数据版本 {version_id}；请先切换到其他版本")
             manifest["versions"] = [v for v in manifest["versions"] if v["id"] != version_id]
+            manifest["generation"] = manifest.get("generation", 0) + 1
             write_json_atomic(self.manifest_path, manifest)
             pause_for_test("version_unlisted")
             _unlink_with_companions(self.datasets / f"{version_id}.gpkg")

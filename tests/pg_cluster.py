@@ -255,10 +255,15 @@ shared_buffers = 64MB
 log_min_messages = warning
 log_line_prefix = '%m [%p] %d '
 """
+# A cluster as a deployment runs it (benchmarks): PostgreSQL's durable defaults.
+DURABLE_SETTINGS = "\n".join(line for line in SETTINGS.splitlines()
+                             if not line.startswith(("fsync", "synchronous_commit",
+                                                     "full_page_writes", "#"))) + "\n"
 
 
-def start_cluster(tmpdir=None) -> Cluster:
+def start_cluster(tmpdir=None, durable: bool = False) -> Cluster:
     """Create and start a cluster in a new folder inside ``tmpdir``; see the module text.
+    ``durable``: fsync and synchronous commits on, as in a deployment (benchmarks).
     Raises :class:`ClusterError` (with the apt line when software is missing)."""
     problem = _missing_software()
     if problem:
@@ -280,7 +285,7 @@ def start_cluster(tmpdir=None) -> Cluster:
         if proc.returncode != 0:
             raise ClusterError(f"initdb failed:\n{proc.stdout}\n{proc.stderr}")
         with open(cluster.data_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.write(SETTINGS)
+            conf.write(DURABLE_SETTINGS if durable else SETTINGS)
             conf.write(f"listen_addresses = '127.0.0.1'\n"
                        f"unix_socket_directories = '{socket_dir}'\n")
         deadline = time.monotonic() + START_TIMEOUT
