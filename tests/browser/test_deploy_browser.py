@@ -4,6 +4,7 @@ A scenario saved through one process is listed by the other; a dataset imported 
 one is shown by the other; the first page's transfer shrinks through the proxy."""
 import gzip
 import re
+import subprocess
 import urllib.request
 
 import pytest
@@ -48,7 +49,12 @@ def deployment(tmp_path_factory, pg_cluster, demo):
         proxy.stop()
         for proc, _ in servers:
             proc.terminate()
-            proc.wait(timeout=20)
+        for proc, _ in servers:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=20)
 
 
 def _through(recorded, deployment, process: int) -> None:
