@@ -60,8 +60,10 @@ def shown(location) -> str:
 
     >>> shown("postgresql://app:secret@db:5432/lianjian")
     'postgresql://app@db:5432/lianjian'
+    >>> shown("mysql://app:secret@db/x")
+    'mysql://app@db/x'
     """
-    if not is_url(location):
+    if not isinstance(location, str) or "://" not in location:
         return str(location)
     parts = urlsplit(location)
     host = parts.hostname or ""

@@ -148,3 +148,31 @@ def test_bad_auth_values_are_refused(tmp_path, text, message):
     with pytest.raises(ValueError) as refused:
         load_settings(write_config(tmp_path, text))
     assert message in str(refused.value)
+
+
+# ---- [store] url (issue 17) -----------------------------------------------------------------
+def test_the_store_is_the_data_folder_unless_a_url_is_set(tmp_path):
+    folder_only = load_settings(write_config(tmp_path, f'[data]\nfolder = "{tmp_path}/var"\n'))
+    assert folder_only.store_url == "" and folder_only.store == tmp_path / "var"
+    url = "postgresql://lianjian@127.0.0.1:5432/lianjian"
+    shared = load_settings(write_config(tmp_path, f'[store]\nurl = " {url} "\n'))
+    assert shared.store_url == url and shared.store == url
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[store]\nurl = "mysql://x/y"', r"\[store\] url 应为空（使用数据文件夹）或 postgresql://"),
+    ('[store]\nurl = 5', r"\[store\] url 应为空"),
+    ('[store]\nurl = "postgresql://app:secret@db/x"\nuser = "a"',
+     r"\[store\] 未知设置 user，可选：url"),
+    ('store = "x"', r"\[store\] 应为一个表"),
+])
+def test_a_bad_store_setting_is_refused_naming_it(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message) as refused:
+        load_settings(write_config(tmp_path, text))
+    assert "secret" not in str(refused.value)
+
+
+def test_a_bad_url_is_shown_without_its_password(tmp_path):
+    with pytest.raises(ValueError) as refused:
+        load_settings(write_config(tmp_path, '[store]\nurl = "mysql://app:secret@db/x"'))
+    assert "secret" not in str(refused.value)
