@@ -74,6 +74,15 @@ from geo.store import StoreError, pause_for_test
 
 log = logging.getLogger(__name__)
 
+
+class StaleScenario(StoreError):
+    """A save over a version saved meanwhile by someone else (optimistic revisions):
+    ``name`` and the ``revision`` stored now."""
+
+    def __init__(self, name: str, revision: int):
+        super().__init__(f"方案“{name}”已被他人修改（版本 {revision}），请重新载入后再保存")
+        self.name, self.revision = name, revision
+
 _STATUS_CHECK = "CHECK (status IN ('draft', 'submitted', 'approved', 'rejected'))"
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS scenarios (
@@ -247,8 +256,7 @@ class ScenarioStore:
                     raise StoreError(f"方案“{name}”属于 {stored_owner}，不能覆盖")
                 check_changeable(name, status, "修改")
                 if expected_revision is not None and expected_revision != revision:
-                    raise StoreError(f"方案“{name}”已被他人修改（版本 {revision}），"
-                                     "请重新载入后再保存")
+                    raise StaleScenario(name, revision)
                 con.execute("UPDATE scenarios SET updated = ?, groups = ?, villages = ?, "
                             "document = ?, status = ?, revision = revision + 1 WHERE id = ?",
                             (now, groups, villages, text, DRAFT, ident))

@@ -42,8 +42,6 @@ modes = {**tp.MODES, **({"review": tp.MODE_REVIEW} if access.can(account, access
 mode = st.segmented_control(tp.MODE_LABEL, list(modes), format_func=modes.get,
                             default="edit", key="plan_mode", label_visibility="collapsed")
 section = {"edit": planning_ui.edit_section, "suggest": planning_ui.suggest_section,
-           "compare": planning_ui.compare_section, "review": planning_ui.review_section}
-if mode == "manage":
-    planning_ui.manage_section(src)
-else:
-    section[mode or "edit"](src, params, county, township, rules, settings)
+           "manage": planning_ui.manage_section, "compare": planning_ui.compare_section,
+           "review": planning_ui.review_section}
+section[mode or "edit"](src, params, county, township, rules, settings)

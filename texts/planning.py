@@ -71,6 +71,13 @@ SUGGEST_COLUMNS = {"org_id": "编号", "name": "名称", "size": "村数", "weak
 SAVE = "保存当前方案"
 SAVE_OVERWRITE = "同名时覆盖"
 SAVED = "已保存方案「{name}」。"
+STALE_HEADING = "与他人保存的版本对比"
+STALE_HELP = ("方案「{name}」在你载入后已被他人保存为版本 {revision}。下面左侧是他人保存的版本，"
+              "右侧是你的编辑：可以载入他人的版本（放弃你的编辑），或确认后以你的编辑覆盖它。")
+STALE_THEIRS = "他人保存的版本（版本 {revision}）"
+STALE_MINE = "我的编辑"
+STALE_LOAD = "载入他人保存的版本"
+STALE_OVERWRITE = "仍以我的编辑覆盖"
 SAVED_LIST = "已保存的方案"
 LOAD = "载入"
 LOADED = "已载入方案「{name}」。"

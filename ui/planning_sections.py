@@ -18,6 +18,7 @@ from analysis.scenario import scenario_document
 from analysis.scenario_compare import MOVED_LABELS
 from analysis.scenario_file import ScenarioFileError, read_scenario
 from geo import access, schema as s
+from geo.scenario_store import StaleScenario
 from maps.joint import clicked_village
 from maps.planning import legend_items, planning_map, scenario_map, scenario_overlay
 from maps.styles import legend_html
@@ -27,6 +28,10 @@ from texts import planning as tp
 from ui import auth, cached, cached_planning as cp, frame, review_sections as review
 from ui import planning_state as state
 from ui.cached_joint import village_names
+
+# Session keys: a save refused as stale ((name, revision stored)), and the user's choice to
+# replace that revision.
+STALE, FORCE = "plan_stale", "plan_stale_force"
 
 PERCENT_KEYS = ("joint_coverage", "joint_population_coverage")
 BASIS_LABELS = {"type_label": "联建类型", "joint_villages": "样本联建村数",
@@ -233,7 +238,7 @@ def suggest_section(src, params, county, township, rules, settings) -> None:
             st.success(tp.SUGGEST_ACCEPTED.format(n=len(found["groups"])))
 
 
-def manage_section(src) -> None:
+def manage_section(src, params, county, township, rules, settings) -> None:
     store = cp.store()
     doc = state.current()
     key = f"plan_scenario_name_{state.revision()}"
@@ -243,6 +248,10 @@ def manage_section(src) -> None:
     overwrite = a.checkbox(tp.SAVE_OVERWRITE, key="plan_overwrite")
     if b.button(tp.SAVE, type="primary", key="plan_save"):
         _save(src, store, doc, overwrite)
+    stale = st.session_state.get(STALE)
+    if stale is not None and stale[0] == doc["name"].strip():
+        _stale_view(src, store, doc, stale, functools.partial(
+            comparison_view, src, params, county, township, rules, settings))
     c.download_button(tp.EXPORT_JSON, json.dumps(doc, ensure_ascii=False, indent=2)
                       .encode("utf-8"), file_name=f"{doc['name']}.json",
                       mime="application/json", key="plan_export")
@@ -279,16 +288,52 @@ def _save(src, store, doc: dict, overwrite: bool) -> None:
     account = auth.current()
     loaded = st.session_state.get("plan_loaded")
     expected = loaded[1] if overwrite and loaded and loaded[0] == name.strip() else None
+    if st.session_state.pop(FORCE, None) == name.strip():
+        expected = st.session_state[STALE][1]  # the user saw that version and chose to replace it
     try:
         info = store.save(name, doc, overwrite=overwrite, owner=review.owner_name(account),
                           area=account.area, expected_revision=expected)
+    except StaleScenario as exc:
+        st.session_state[STALE] = (exc.name, exc.revision)
+        st.error(texts.plain(str(exc)))
+        auth.audit("scenario_save", name, texts.plain(str(exc)))
+        return
     except ValueError as exc:
         st.error(texts.plain(str(exc)))
         auth.audit("scenario_save", name, texts.plain(str(exc)))
         return
+    st.session_state.pop(STALE, None)
     st.session_state["plan_loaded"] = (info.name, info.revision)
     auth.audit("scenario_save", info.name)
     st.success(tp.SAVED.format(name=texts.plain(info.name)))
+
+
+def _stale_view(src, store, doc: dict, stale: tuple, compare) -> None:
+    """After a save refused because someone saved the scenario meanwhile: their version
+    and this edit side by side, to take theirs or to replace it knowingly."""
+    name, revision = stale
+    try:
+        theirs, info = store.load(name), store.info(name)
+    except ValueError as exc:
+        st.error(texts.plain(str(exc)))
+        return
+    st.subheader(tp.STALE_HEADING, anchor=False)
+    st.caption(tp.STALE_HELP.format(name=texts.plain(name), revision=info.revision))
+    a, b = st.columns(2)
+    if a.button(tp.STALE_LOAD, key="plan_stale_load"):
+        state.start(ed.new_document(theirs["name"], theirs["groups"], theirs.get("created")))
+        st.session_state["plan_loaded"] = (info.name, info.revision)
+        st.session_state.pop(STALE, None)
+        st.rerun()
+    if b.button(tp.STALE_OVERWRITE, key="plan_stale_overwrite"):
+        st.session_state[STALE] = (name, info.revision)
+        st.session_state[FORCE] = name
+        _save(src, store, doc, overwrite=True)
+        if STALE not in st.session_state:  # saved (else refused again: shown anew below)
+            st.session_state["plan_notice"] = tp.SAVED.format(name=texts.plain(name))
+            st.rerun()
+    compare(theirs, doc, tp.STALE_THEIRS.format(revision=info.revision), tp.STALE_MINE,
+            key="plan_stale_cmp")
 
 
 def _saved(store, src=None) -> list:

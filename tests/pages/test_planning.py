@@ -115,3 +115,55 @@ def test_names_are_typed_live_and_keep_their_fields(planning):
     assert at.session_state["plan_rev"] == rev
     assert at.text_input(key=name.key).value == "永安方案"
     assert at.session_state["plan_history"].current["name"] == "永安方案"
+
+
+def test_a_save_over_a_newer_version_is_refused_with_a_comparison(planning, demo):
+    """Loaded at revision 1; someone else saves revision 2; this session's save is refused,
+    both versions are compared, and the user may replace theirs knowingly (or take it)."""
+    at, folder = planning
+    store = ScenarioStore(folder)
+    first = store.save("共享方案", {"groups": []})
+    at.segmented_control(key="plan_mode").set_value("manage").run()
+    at.selectbox(key="plan_saved_pick").set_value("共享方案").run()
+    at.button(key="plan_load").click().run()
+    assert at.session_state["plan_loaded"] == ("共享方案", first.revision)
+    theirs = {"groups": [{"org_id": "X1", "name": "他人的联村党委", "org_type": "strong_weak",
+                          "lead_village_code": demo.villages["village_code"].iloc[0],
+                          "villages": list(demo.villages["village_code"].iloc[:2])}]}
+    assert store.save("共享方案", theirs, overwrite=True).revision == first.revision + 1
+
+    at.checkbox(key="plan_overwrite").check().run()
+    at.button(key="plan_save").click().run()
+    assert not at.exception
+    assert any("已被他人修改（版本 2）" in e.value for e in at.error)
+    assert any(s.value == "与他人保存的版本对比" for s in at.subheader)
+    moved = at.dataframe[-1].value
+    assert len(moved) == 2  # their two villages, not in this edit
+    assert store.load("共享方案")["groups"][0]["org_id"] == "X1"  # nothing lost
+
+    at.button(key="plan_stale_overwrite").click().run()
+    assert not at.exception
+    assert any("已保存方案「共享方案」" in s.value for s in at.success)
+    assert store.load("共享方案")["groups"] == [] and store.info("共享方案").revision == 3
+    assert not any(s.value == "与他人保存的版本对比" for s in at.subheader)
+
+
+def test_the_newer_version_can_be_taken_instead(planning, demo):
+    at, folder = planning
+    store = ScenarioStore(folder)
+    store.save("共享方案", {"groups": []})
+    at.segmented_control(key="plan_mode").set_value("manage").run()
+    at.selectbox(key="plan_saved_pick").set_value("共享方案").run()
+    at.button(key="plan_load").click().run()
+    group = {"org_id": "X1", "name": "他人的联村党委", "org_type": "strong_weak",
+             "lead_village_code": demo.villages["village_code"].iloc[0],
+             "villages": list(demo.villages["village_code"].iloc[:2])}
+    store.save("共享方案", {"groups": [group]}, overwrite=True)
+    at.checkbox(key="plan_overwrite").check().run()
+    at.button(key="plan_save").click().run()
+    at.button(key="plan_stale_load").click().run()
+    assert not at.exception
+    assert at.session_state["plan_loaded"] == ("共享方案", 2)
+    at.button(key="plan_save").click().run()   # now saved over revision 2, as revision 3
+    assert any("已保存方案「共享方案」" in s.value for s in at.success)
+    assert [g["org_id"] for g in store.load("共享方案")["groups"]] == ["X1"]
