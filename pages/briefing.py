@@ -7,13 +7,14 @@ from analysis.kpis import KPI_LABELS
 from maps.overview import overview_map
 import texts
 from texts import auth as ta
-from ui import auth, cached, frame, slides, years
+from ui import auth, cached, frame, screen as screen_size, slides, years
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
                          trend_chart, village_line)
 
 LEFT = ("joint_coverage", "joint_orgs", "joint_villages")
 RIGHT = ("avg_income_gain_joint", "low_income_villages", "grid_l4")
 YEAR = "briefing_year"
+MAP_PX = (820, 740)  # the map's framing on a 1080p screen, before the browser measures it
 
 src, _ = frame.open_page(__file__)
 if slides.active():  # a briefing sequence (汇报序列) plays instead, view by view
@@ -67,9 +68,11 @@ def screen() -> None:
     switches(switch)
 
     left, middle, right = st.columns([1, 2.4, 1])
+    size = screen_size.measured()  # the browser's screen (ui/screen.py): 4K, 拼接屏 …
+    scale = screen_size.screen_scale(size)
     deck, _ = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
                            "joint", county, township, outline=tuple(theme_of(theme)["line"]),
-                           view_px=(820, 740), village=village)
+                           view_px=screen_size.framing_px(size, MAP_PX), village=village)
     frame.area_map(middle, deck, "briefing_map", height=760)
     if detail is not None and len(detail):
         middle.html(village_line(detail.iloc[0], theme))
@@ -79,19 +82,22 @@ def screen() -> None:
         held = frame.held_county()  # a county account: its townships, never other counties
         st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
         series = cached.county_series(src, params, "joint_coverage", held) * 100
-        st.altair_chart(bar_chart(series, theme, "%"), theme=None, width="stretch")
+        st.altair_chart(bar_chart(series, theme, "%", scale=scale), theme=None,
+                        width="stretch")
     right.html(number_panel(numbers(figs, RIGHT), theme))
     with right:
         st.caption(texts.TREND_TITLE)
         income = cached.trend(src, county, township, params.as_of_year)
         if len(income):
             st.altair_chart(line_chart(income.rename(columns=texts.TREND_SERIES), theme,
-                                       "万元", 170), theme=None, width="stretch")
+                                       "万元", 170, scale), theme=None, width="stretch")
         else:
             st.caption(texts.NO_INCOME_YET)
         if len(joint := cached.joint_series(src, county, township)):
             st.caption(texts.JOINT_TREND_TITLE)
-            st.altair_chart(trend_chart(joint, year, theme, 170), theme=None, width="stretch")
+            st.altair_chart(trend_chart(joint, year, theme, 170, scale), theme=None,
+                            width="stretch")
+    screen_size.watch(screen_size.map_px(size, MAP_PX), scale)
 
 
 st.fragment(screen, run_every=years.mark_full_run())()

@@ -133,42 +133,51 @@ def number_panel(items: list[tuple[str, str]], name: str) -> str:
                    f'<div class="bn-value">{escape(value)}</div></div>' for label, value in items)
 
 
-def _themed(chart: alt.Chart, name: str, height: int) -> alt.Chart:
+def _themed(chart: alt.Chart, name: str, height: int, scale: float = 1.0) -> alt.Chart:
+    """The theme's colours and panel; ``height`` and the text sizes are those of a
+    1080p screen, times ``scale`` (:func:`ui.screen.screen_scale`: 2 on a 4K screen)."""
     t = theme_of(name)
-    return (chart.properties(height=height, width="container")
+    return (chart.properties(height=round(height * scale), width="container")
             .configure(background=t["panel"], font="Noto Sans CJK SC, sans-serif")
             .configure_view(stroke=None)
             .configure_axis(labelColor=t["text"], titleColor=t["muted"], gridColor=t["muted"],
                             gridOpacity=0.25, domainColor=t["muted"], tickColor=t["muted"],
-                            labelFontSize=13)
-            .configure_legend(labelColor=t["text"], titleColor=t["muted"], labelFontSize=13,
+                            labelFontSize=13 * scale, titleFontSize=12 * scale,
+                            tickSize=5 * scale)
+            .configure_legend(labelColor=t["text"], titleColor=t["muted"],
+                              labelFontSize=13 * scale, symbolSize=100 * scale ** 2,
                               orient="bottom"))
 
 
-def bar_chart(values: pd.Series, name: str, title: str = "", height: int = 340) -> alt.Chart:
+def bar_chart(values: pd.Series, name: str, title: str = "", height: int = 340,
+              scale: float = 1.0) -> alt.Chart:
     """Horizontal bars of ``values`` (index: labels) in the theme's colours and panel."""
     frame = pd.DataFrame({"label": values.index.astype(str), "value": values.to_numpy()})
     chart = alt.Chart(frame).mark_bar(color=theme_of(name)["accent"]).encode(
         y=alt.Y("label:N", sort="-x", title=None),
         x=alt.X("value:Q", title=title),
         tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("value:Q", format=".2f")])
-    return _themed(chart, name, height)
+    return _themed(chart, name, height, scale)
 
 
-def line_chart(frame: pd.DataFrame, name: str, title: str = "", height: int = 340) -> alt.Chart:
+def line_chart(frame: pd.DataFrame, name: str, title: str = "", height: int = 340,
+               scale: float = 1.0) -> alt.Chart:
     """One line per column of ``frame`` (index: year), theme-coloured, on the panel."""
     long = frame.reset_index(names="year").melt("year", var_name="series", value_name="value")
     colors = [theme_of(name)["accent"], theme_of(name)["muted"]]
-    chart = alt.Chart(long.dropna()).mark_line(point=True, strokeWidth=3).encode(
+    chart = alt.Chart(long.dropna()).mark_line(point=alt.OverlayMarkDef(size=30 * scale ** 2),
+                                               strokeWidth=3 * scale).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=title),
         color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=[str(c) for c in frame.columns], range=colors)))
-    return _themed(chart, name, height)
+    return _themed(chart, name, height, scale)
 
 
-def trend_chart(frame: pd.DataFrame, upto: int | None, name: str, height: int = 200) -> alt.Chart:
+def trend_chart(frame: pd.DataFrame, upto: int | None, name: str, height: int = 200,
+                scale: float = 1.0) -> alt.Chart:
     """Organisations and joint coverage by year (:func:`ui.joint_charts.joint_trend_chart`)
     in the theme's colours and panel."""
     colors = (theme_of(name)["accent"], theme_of(name)["text"])
-    return _themed(joint_trend_chart(frame, upto, height, colors), name, height)
+    return _themed(joint_trend_chart(frame, upto, round(height * scale), colors), name, height,
+                   scale)

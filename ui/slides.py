@@ -25,6 +25,7 @@ from report.slides import (THEMES, area_name, coloring_of, slide_numbers, slide_
 import texts
 from texts import slides as tsl
 from ui import auth, cached, cached_grids, rankings, sequence
+from ui import screen as screen_size
 from ui.briefing import briefing_css, number_panel
 
 EVERY_KEY = "seq_every"            # seconds between views, 0: no auto-advance
@@ -32,6 +33,8 @@ _FULL_RUN = "_seq_full_run"        # set by the page's own run, popped by the fr
 _MOVED = "_seq_moved"              # a click or a key moved: the next run does not advance
 _RESTART = "_seq_restart"          # auto-advance switched: the page must run again in full
 NEXT, PREV = "seq_next", "seq_prev"  # the buttons' keys (the key script clicks them)
+
+SLIDE_MAP_PX = (1000, 900)  # a slide's map framing on a 1080p screen, before measuring
 
 
 def active() -> bool:
@@ -122,7 +125,7 @@ def key_script() -> str:
 </script>"""
 
 
-def _deck(src: cached.Source, params, view, theme: str):
+def _deck(src: cached.Source, params, view, theme: str, view_px: tuple = (1000, 900)):
     """The view's map: 网格治理's compliance map, else the overview map (coloured as
     the view says; 排名: its areas outlined in their marks' colours)."""
     if view.page == "grids":
@@ -135,7 +138,7 @@ def _deck(src: cached.Source, params, view, theme: str):
     deck, _ = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
                            coloring if view.page == "overview" else "joint", view.county,
                            None if ranked else view.township,
-                           outline=tuple(THEMES[theme]["line"]), view_px=(1000, 900), marks=marks,
+                           outline=tuple(THEMES[theme]["line"]), view_px=view_px, marks=marks,
                            marks_title=f"{rankings.label(coloring)}：" if ranked else "")
     return deck
 
@@ -237,7 +240,10 @@ def screen(src: cached.Source) -> None:
     left, middle, right = st.columns([1, 2.4, 1])
     left.html(number_panel(slide_numbers(view, figs, ranked), view.theme)
               .replace('class="bn-panel"', 'class="bn-panel seq-advance"'))
-    middle.pydeck_chart(_deck(src, params, view, view.theme), height=740,
+    size = screen_size.measured()  # the browser's screen (4K, 拼接屏 …): the map framed for it
+    middle.pydeck_chart(_deck(src, params, view, view.theme,
+                              screen_size.framing_px(size, SLIDE_MAP_PX)), height=740,
                         key=f"seq_map_{index}")
     prose = area_name(options, *view.area, sep="")
     right.html(takeaway_html(takeaway(view, figs, prose, params, ranked)))
+    screen_size.watch(screen_size.map_px(size, SLIDE_MAP_PX), screen_size.screen_scale(size))
