@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_walk
 	$(PY) -m benchmarks.bench_site_suggest
 	$(PY) -m benchmarks.bench_years
+	$(PY) -m benchmarks.bench_playback
 	$(PY) -m benchmarks.bench_pptx
 	$(PY) -m benchmarks.bench_store
 	$(PY) -m benchmarks.bench_maps --runs 3
