@@ -33,6 +33,8 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from geo import sqlite_db
+# One transaction for both backends (BEGIN IMMEDIATE … COMMIT; PgConnection takes it).
+from geo.sqlite_db import transaction  # noqa: F401
 from geo.store import StoreError
 
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -123,18 +125,6 @@ def open_database(path, timeout: float, setup: Callable, what: str, private: boo
         con = PgConnection(raw, what, timeout)
         _set_up_once(path, what, setup, con)
         yield con
-
-
-@contextmanager
-def transaction(con):
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` when the body raises."""
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 class PgConnection:

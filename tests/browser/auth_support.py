@@ -189,6 +189,21 @@ def click_key(recorded, key: str) -> None:
     recorded.wait_for_run(runs)
 
 
+def save_plan(recorded, name: str) -> None:
+    """On 分组规划: name the working plan ``name`` and save it (保存与导入导出)."""
+    page = recorded.page
+    mode(recorded, "保存与导入导出")
+    name_input = page.locator("[class*='st-key-plan_scenario_name_'] input")
+    runs = recorded.runs
+    name_input.fill(name)
+    name_input.press("Enter")
+    recorded.wait_for_run(runs)
+    recorded.settle()
+    click_key(recorded, "plan_save")
+    page.get_by_text(f"已保存方案「{name}」").wait_for(timeout=60_000)
+    recorded.settle()
+
+
 def pick(page, label, option):
     """Choose ``option`` in the Streamlit selectbox labelled ``label``."""
     box = page.locator("[data-testid='stSelectbox']", has_text=label).first

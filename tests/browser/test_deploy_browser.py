@@ -68,19 +68,10 @@ def _through(recorded, deployment, process: int) -> None:
 
 def test_a_plan_saved_through_one_process_is_listed_by_the_other(deployment, browser, demo):
     with recorded_page(browser, height=1400) as recorded:
-        page = recorded.page
         _through(recorded, deployment, 0)
         support.log_in(recorded, "boss")
         support.go(recorded, "分组规划", "联建村人口覆盖率")
-        support.mode(recorded, "保存与导入导出")
-        name_input = page.locator("[class*='st-key-plan_scenario_name_'] input")
-        runs = recorded.runs
-        name_input.fill(PLAN)
-        name_input.press("Enter")
-        recorded.wait_for_run(runs)
-        recorded.settle()
-        support.click_key(recorded, "plan_save")
-        page.get_by_text(f"已保存方案「{PLAN}」").wait_for(timeout=60_000)
+        support.save_plan(recorded, PLAN)
         assert recorded.errors == []
     assert [i.name for i in ScenarioStore(deployment["url"]).list()] == [PLAN]
 

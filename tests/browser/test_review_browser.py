@@ -92,16 +92,7 @@ def test_a_plan_goes_from_planner_to_reviewer_and_all_is_in_the_audit_log(
         chips = page.locator("[data-testid=stMultiSelect] [data-tag] span[title]")
         assert sorted(chips.all_inner_texts()) == sorted([first, second])
 
-        support.mode(recorded, "保存与导入导出")
-        name_input = page.locator("[class*='st-key-plan_scenario_name_'] input")
-        runs = recorded.runs
-        name_input.fill(plan)
-        name_input.press("Enter")
-        recorded.wait_for_run(runs)
-        recorded.settle()
-        support.click_key(recorded, "plan_save")
-        page.get_by_text(f"已保存方案「{plan}」").wait_for(timeout=60_000)
-        recorded.settle()
+        support.save_plan(recorded, plan)
         support.click_key(recorded, "plan_submit")
         page.get_by_text(f"已提交审核：{plan}").wait_for(timeout=60_000)
         recorded.settle()
