@@ -5,6 +5,7 @@ one is shown by the other; the first page's transfer shrinks through the proxy."
 import gzip
 import re
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -66,6 +67,16 @@ def _through(recorded, deployment, process: int) -> None:
     recorded.page.goto(proxy.url, wait_until="domcontentloaded")
 
 
+def _rows_until(page, wanted, timeout_s: float = 60.0) -> list:
+    """The rows of the page's first table once ``wanted(rows)`` holds (the table of the
+    mode left behind may still be drawn for a moment), or the last rows read."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        rows = support.table_rows(page.locator("[data-testid='stDataFrame']").first)
+        if wanted(rows) or time.monotonic() > deadline:
+            return rows
+
+
 def test_a_plan_saved_through_one_process_is_listed_by_the_other(deployment, browser, demo):
     with recorded_page(browser, height=1400) as recorded:
         _through(recorded, deployment, 0)
@@ -81,8 +92,8 @@ def test_a_plan_saved_through_one_process_is_listed_by_the_other(deployment, bro
         support.log_in(recorded, "boss")
         support.go(recorded, "分组规划", "联建村人口覆盖率")
         support.mode(recorded, "保存与导入导出")
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
-        saved = support.table_rows(page.locator("[data-testid='stDataFrame']").first)
+        page.get_by_text("已保存的方案", exact=True).wait_for(timeout=60_000)
+        saved = _rows_until(page, lambda rows: any(r[0] == PLAN and "boss" in r for r in rows))
         assert any(row[0] == PLAN and "boss" in row for row in saved), saved
         assert recorded.errors == []
         assert recorded.foreign_requests() == []
