@@ -6,7 +6,7 @@ from geo.problems import DatasetError
 import texts
 from texts.slides import PAGE_SEQUENCE
 from texts import auth as ta, walk as tw
-from ui import auth, cached, frame, preload
+from ui import auth, cached, frame, national, preload
 from ui.warmup import warm_up
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="static/favicon.png", layout="wide")
@@ -55,10 +55,15 @@ with st.sidebar:
     st.markdown(f"### {texts.APP_TITLE}\n{texts.APP_SUBTITLE}"
                 + preload.deck_preload_html(st.get_option("server.baseUrlPath")),
                 unsafe_allow_html=True)
+    if src.national:  # a partitioned national folder: a province first (ui/national.py)
+        national.province_select(src, account.area)
+        src = cached.current_source()
     try:
-        options = cached.area_options(src)
+        options = {} if src.whole_nation else cached.area_options(src)
     except DatasetError:
         options = {}
+    if src.national and st.session_state.get("county") not in options:
+        st.session_state.county = None  # another province was chosen
     lock = frame.lock_area(options, account)
     counties = [lock["county"]] if lock["county"] else [None, *options]
     st.selectbox(texts.SIDEBAR_COUNTY, counties, key="county", disabled=bool(lock["county"]),
@@ -86,4 +91,5 @@ with st.sidebar:
 frame.return_to_wanted_page({row[0] for _, row in allowed})
 frame.note_full_run_area()
 pg.run()
-warm_up(src, cached.params())  # the other pages' layers, in the background, once per version
+if not src.whole_nation:  # the national overview loads no village to warm up
+    warm_up(src, cached.params())  # the other pages' layers, in the background, once per version

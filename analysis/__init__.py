@@ -26,6 +26,13 @@
     Joint village Party organisations (联村党组织), one at a time and by group.
 ``params``
     Parameters of the figures of SPEC §3, with their defaults.
+``partition_task``
+    One task of the partitioned engine: the per-village sums of a batch of counties, with
+    the neighbours' edges a figure needs (the halo).
+``partitioned``
+    All figures of SPEC §3 on a partitioned dataset, with dask-geopandas and dask.distributed.
+``partitioning``
+    Which county partition each row of a dataset belongs to, and writing the partitions.
 ``projection``
     Projected income gain of a scenario's newly covered villages — an estimate, with its
     basis.

@@ -52,6 +52,8 @@ from geo.crs import metric_crs, to_metric
 KEYS = ("grid_l3", "grid_l4", "grid_l3_branch_coverage", "grid_l4_standard_share",
         "grid_manager_coverage", "grid_area_coverage", "grid_overlap_share", "grid_orphans")
 COUNT_KEYS = frozenset({"grid_l3", "grid_l4", "grid_orphans"})
+SUM_KEYS = ("l3", "l4", "l3_branch", "l4_standard", "l4_manager", "orphans",
+            "area_m2", "covered_m2", "overlap_m2")
 ROUNDING = 1e-6            # relative to a village's area: below it, rounding
 
 
@@ -266,28 +268,62 @@ def grid_figures(villages: gpd.GeoDataFrame, grids: gpd.GeoDataFrame,
     """
     labels = village_labels(villages, group)
     groups = group_index(labels, group is None)
-    out = pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     if not len(grids):
-        return out
+        return pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     positions, orphan = grid_placement(villages, grids) if placement is None else placement
     at = item_labels(labels, positions, group is not None)
+    areas = grid_village_areas(villages, grids) if areas is None else areas
+    return grid_ratios(grid_sums(grids, at, orphan, areas, labels, groups, min_households,
+                                 max_households))
+
+
+def grid_sums(grids: pd.DataFrame, at: np.ndarray, orphan: np.ndarray, areas: pd.DataFrame,
+              labels: np.ndarray, groups: pd.Index, min_households: int = 80,
+              max_households: int = 120) -> pd.DataFrame:
+    """The additive parts of the grid figures per group (they add up over groups).
+
+    ``at``: group label of each grid (where it counts); ``orphan``: its flag;
+    ``areas``: :func:`grid_village_areas` (m²); ``labels``: group label of each
+    village row.  Columns :data:`SUM_KEYS`: grid counts, and m² for the areas.
+
+    >>> g = pd.DataFrame({"level": [3, 4], "households": [200, 100],
+    ...                   "party_branch": [True, False], "manager": ["张三", ""]})
+    >>> a = pd.DataFrame({"area_m2": [4.0], "grid_area_m2": [3.0], "covered_m2": [2.0]})
+    >>> sums = grid_sums(g, np.array(["X", "X"]), np.array([False, True]), a,
+    ...                  np.array(["X"]), pd.Index(["X"]))
+    >>> sums.loc["X"].tolist()
+    [1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 4.0, 2.0, 1.0]
+    >>> grid_ratios(sums).loc["X", ["grid_area_coverage", "grid_overlap_share"]].tolist()
+    [0.5, 0.25]
+    """
     level = grids[s.LEVEL].to_numpy(dtype=float, na_value=np.nan)
     is3, is4 = level == s.GRID_LEVEL_L3, level == s.GRID_LEVEL_L4
     branch = grids[s.PARTY_BRANCH].astype("boolean").fillna(False).to_numpy(dtype=bool)
     households = grids[s.HOUSEHOLDS].to_numpy(dtype=float, na_value=np.nan)
     standard = (households >= min_households) & (households <= max_households)
     manager = grids[s.MANAGER].fillna("").astype(str).str.strip().ne("").to_numpy(dtype=bool)
-    n3, n4 = sum_by(is3, at, groups), sum_by(is4, at, groups)
-    out["grid_l3"], out["grid_l4"] = n3, n4
-    out["grid_l3_branch_coverage"] = ratio(sum_by(is3 & branch, at, groups), n3)
-    out["grid_l4_standard_share"] = ratio(sum_by(is4 & standard, at, groups), n4)
-    out["grid_manager_coverage"] = ratio(sum_by(is4 & manager, at, groups), n4)
-    out["grid_orphans"] = sum_by(orphan, at, groups)
-    areas = grid_village_areas(villages, grids) if areas is None else areas
-    total = sum_by(areas["area_m2"], labels, groups)
-    out["grid_area_coverage"] = ratio(sum_by(areas["covered_m2"], labels, groups), total)
     overlap = areas["grid_area_m2"] - areas["covered_m2"]
-    out["grid_overlap_share"] = ratio(sum_by(overlap, labels, groups), total)
+    parts = {"l3": sum_by(is3, at, groups), "l4": sum_by(is4, at, groups),
+             "l3_branch": sum_by(is3 & branch, at, groups), "orphans": sum_by(orphan, at, groups),
+             "l4_standard": sum_by(is4 & standard, at, groups),
+             "l4_manager": sum_by(is4 & manager, at, groups),
+             "area_m2": sum_by(areas["area_m2"], labels, groups),
+             "covered_m2": sum_by(areas["covered_m2"], labels, groups),
+             "overlap_m2": sum_by(overlap, labels, groups)}
+    return pd.DataFrame(parts, index=groups)[list(SUM_KEYS)]
+
+
+def grid_ratios(sums: pd.DataFrame) -> pd.DataFrame:
+    """The grid figures (:data:`KEYS`) of :func:`grid_sums` (or of their sum over groups)."""
+    out = pd.DataFrame(index=sums.index, columns=list(KEYS), dtype=float)
+    n3, n4 = sums["l3"], sums["l4"]
+    out["grid_l3"], out["grid_l4"] = n3, n4
+    out["grid_l3_branch_coverage"] = ratio(sums["l3_branch"], n3)
+    out["grid_l4_standard_share"] = ratio(sums["l4_standard"], n4)
+    out["grid_manager_coverage"] = ratio(sums["l4_manager"], n4)
+    out["grid_orphans"] = sums["orphans"]
+    out["grid_area_coverage"] = ratio(sums["covered_m2"], sums["area_m2"])
+    out["grid_overlap_share"] = ratio(sums["overlap_m2"], sums["area_m2"])
     return out
 
 

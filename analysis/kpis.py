@@ -158,13 +158,10 @@ def _figures(dataset, params: Params, inputs: KpiInputs | None, years: tuple,
                          "请用相同的 params 重新调用 prepare_kpis")
     v = dataset.villages
     parts = [
-        coverage.coverage_figures(v, dataset.joint_orgs, dataset.joint_members, group),
-        income.income_figures(v, dataset.village_income, dataset.joint_members, *years,
-                              params.low_income_threshold, params.target_income, group),
+        table_figures(dataset, params, years, group),
         grid.grid_figures(v, dataset.grids, params.grid_min_households,
                           params.grid_max_households, group, inputs.grid_areas,
                           inputs.grid_placement),
-        stars.star_figures(v, group),
         service.service_figures(v, dataset.service_sites, params.service_radius_m, group,
                                 inputs.site_reach),
         walk.walk_figures(v, inputs.walk_units, group),
@@ -172,11 +169,29 @@ def _figures(dataset, params: Params, inputs: KpiInputs | None, years: tuple,
     return pd.concat(parts, axis=1)[list(KPI_KEYS)]
 
 
-def _years(dataset, params: Params) -> tuple:
+def table_figures(dataset, params: Params, years: tuple, group: pd.Series | None
+                  ) -> pd.DataFrame:
+    """The figures that need no geometry: coverage, income, stars (one row per group).
+
+    ``dataset`` needs only ``villages`` (without geometry is enough), the income
+    and the organisation tables; ``years`` is :func:`figure_years`.  The partitioned
+    engine (:mod:`analysis.partitioned`) computes these on the tables alone.
+    """
+    v = dataset.villages
+    return pd.concat([
+        coverage.coverage_figures(v, dataset.joint_orgs, dataset.joint_members, group),
+        income.income_figures(v, dataset.village_income, dataset.joint_members, *years,
+                              params.low_income_threshold, params.target_income, group),
+        stars.star_figures(v, group)], axis=1)
+
+
+def figure_years(dataset, params: Params) -> tuple:
+    """``(base_year, eval_year)`` of ``params`` for the dataset's income table."""
     return income.resolve_years(dataset.village_income, params.base_year, params.eval_year)
 
 
-def _plain(row: pd.Series, inputs_years: tuple) -> dict:
+def plain_figures(row: pd.Series, inputs_years: tuple) -> dict:
+    """One row of figures as plain ``int``/``float``/``None``, with the two years."""
     out = {}
     for key in KPI_KEYS:
         value = row[key]
@@ -235,9 +250,9 @@ def compute_kpis(dataset, params: Params = Params(), prepared: KpiInputs | None 
     [('X', '甲县', 1), ('Y', '乙县', 0)]
     """
     dataset = dataset_for(dataset, params)  # as of params.as_of_year
-    years = _years(dataset, params)
+    years = figure_years(dataset, params)
     figures = _figures(dataset, params, prepared, years, None)
-    return _plain(figures.iloc[0], years)
+    return plain_figures(figures.iloc[0], years)
 
 
 def kpis_by_area(dataset, by: str, params: Params = Params(),
@@ -272,8 +287,8 @@ def kpis_by_area(dataset, by: str, params: Params = Params(),
     code_field, name_field = AREA_LEVELS[by]
     dataset = dataset_for(dataset, params)  # as of params.as_of_year
     villages = dataset.villages
-    years = _years(dataset, params)
+    years = figure_years(dataset, params)
     figures = _figures(dataset, params, prepared, years, villages[code_field])
     names = villages.groupby(code_field, sort=True)[name_field].first()
     return [{"code": code, "name": None if pd.isna(names.get(code)) else names.get(code),
-             **_plain(row, years)} for code, row in figures.iterrows()]
+             **plain_figures(row, years)} for code, row in figures.iterrows()]

@@ -37,6 +37,7 @@ from geo import schema as s
 from geo.crs import metric_crs, to_metric
 
 KEYS = ("villages_with_site_share", "service_population_coverage")
+SUM_KEYS = ("rows", "with_site", "population", "served_population")
 QUAD_SEGS = 16             # segments per quarter circle of a disc
 _SIDES = 4 * QUAD_SEGS
 # A regular polygon of this circumradius has the area of the disc π r².
@@ -184,17 +185,41 @@ def service_figures(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
     """
     labels = village_labels(villages, group)
     groups = group_index(labels, group is None)
-    out = pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     if not len(sites):
-        return out
+        return pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     reach = site_reach(villages, sites, radius_m) if reach is None else reach
-    out["villages_with_site_share"] = ratio(sum_by(reach["has_site"], labels, groups),
-                                            sum_by(np.ones(len(villages)), labels, groups))
+    return service_ratios(service_sums(villages, reach, labels, groups))
+
+
+def service_sums(villages: pd.DataFrame, reach: pd.DataFrame, labels: np.ndarray,
+                 groups: pd.Index) -> pd.DataFrame:
+    """The additive parts of the service figures per group (they add up over groups).
+
+    ``reach`` is :func:`site_reach` of ``villages``, ``labels`` the group label
+    of each village row.  Columns :data:`SUM_KEYS`: rows, rows with a site,
+    population and population served (persons).
+
+    >>> v = pd.DataFrame({"population": [100, 300]})
+    >>> r = pd.DataFrame({"has_site": [True, False], "served_share": [1.0, 0.5]})
+    >>> sums = service_sums(v, r, np.array(["X", "X"]), pd.Index(["X"]))
+    >>> sums.loc["X"].tolist(), service_ratios(sums).loc["X"].tolist()
+    ([2.0, 1.0, 400.0, 250.0], [0.5, 0.625])
+    """
     population = villages[s.POPULATION].to_numpy(dtype=float, na_value=0.0)
-    out["service_population_coverage"] = ratio(
-        sum_by(population * reach["served_share"].to_numpy(), labels, groups),
-        sum_by(population, labels, groups))
-    return out
+    parts = {"rows": sum_by(np.ones(len(villages)), labels, groups),
+             "with_site": sum_by(reach["has_site"], labels, groups),
+             "population": sum_by(population, labels, groups),
+             "served_population": sum_by(population * reach["served_share"].to_numpy(),
+                                         labels, groups)}
+    return pd.DataFrame(parts, index=groups)[list(SUM_KEYS)]
+
+
+def service_ratios(sums: pd.DataFrame) -> pd.DataFrame:
+    """The service figures (:data:`KEYS`) of :func:`service_sums` (or of their sum)."""
+    return pd.DataFrame({"villages_with_site_share": ratio(sums["with_site"], sums["rows"]),
+                         "service_population_coverage": ratio(sums["served_population"],
+                                                              sums["population"])},
+                        index=sums.index)[list(KEYS)]
 
 
 def villages_with_site_share(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> float | None:

@@ -383,15 +383,29 @@ def walk_figures(villages: gpd.GeoDataFrame, units: pd.DataFrame | None,
     """
     labels = village_labels(villages, group)
     groups = group_index(labels, group is None)
-    out = pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     if units is None:
-        return out
+        return pd.DataFrame(index=groups, columns=list(KEYS), dtype=float)
     at = item_labels(labels, units["village"].to_numpy(), group is not None)
+    return walk_ratios(walk_sums(units, at, groups))
+
+
+def walk_sums(units: pd.DataFrame, at: np.ndarray, groups: pd.Index) -> pd.DataFrame:
+    """Population of the units and of those reached (persons) per group, by unit label ``at``.
+
+    >>> u = pd.DataFrame({"population": [10.0, 30.0], "reached": [True, False]})
+    >>> walk_ratios(walk_sums(u, np.array(["X", "X"]), pd.Index(["X"])))[KEYS[0]].tolist()
+    [0.25]
+    """
     population = units["population"].to_numpy(dtype=float)
-    reached = units["reached"].to_numpy(dtype=bool)
-    out[KEYS[0]] = ratio(sum_by(population * reached, at, groups),
-                         sum_by(population, at, groups))
-    return out
+    reached = population * units["reached"].to_numpy(dtype=bool)
+    return pd.DataFrame({"unit_population": sum_by(population, at, groups),
+                         "reached_population": sum_by(reached, at, groups)}, index=groups)
+
+
+def walk_ratios(sums: pd.DataFrame) -> pd.DataFrame:
+    """The walking figure (:data:`KEYS`) of :func:`walk_sums` (or of their sum over groups)."""
+    return pd.DataFrame({KEYS[0]: ratio(sums["reached_population"], sums["unit_population"])},
+                        index=sums.index)
 
 
 def village_walk_population(villages: gpd.GeoDataFrame, units: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,13 @@ class _Geometry:
         self.y0 = self.j * SIDE_M - ny * SIDE_M / 2
         self.t = np.linspace(0.0, SIDE_M, k)
 
+    def subset(self, idx: np.ndarray) -> "_Geometry":
+        """The same lattice (shared sides) restricted to the villages ``idx``."""
+        part = object.__new__(_Geometry)
+        part.__dict__.update(self.__dict__)
+        part.i, part.j, part.x0, part.y0 = self.i[idx], self.j[idx], self.x0[idx], self.y0[idx]
+        return part
+
     def side(self, which: str, k0: int, k1: int) -> np.ndarray:
         """Points ``k0..k1`` (inclusive) of a village side, shape (n, m, 2)."""
         ks = np.arange(k0, k1 + 1)
@@ -143,9 +150,15 @@ def make_layers(n_villages: int, grids_per_village: int = 10, seed: int = 0) -> 
         Seed of the random generator; the same seed gives the same layers.
     """
     rng = np.random.default_rng(seed)
-    n = n_villages
-    geom = _Geometry(n, rng)
-    codes, township_codes, county_codes = _codes(n)
+    geom = _Geometry(n_villages, rng)
+    return layers_of(geom, *_codes(n_villages), grids_per_village, rng)
+
+
+def layers_of(geom: _Geometry, codes, township_codes, county_codes, grids_per_village: int,
+              rng: np.random.Generator) -> dict:
+    """The layers of the villages of ``geom`` (all of a lattice, or :meth:`_Geometry.subset`
+    of whole lattice rows) with the given codes; see :func:`make_layers`."""
+    n = len(codes)
     households = rng.integers(150, 1500, n)
     villages = gpd.GeoDataFrame({
         s.VILLAGE_CODE: codes,

@@ -9,6 +9,9 @@
     ``python -m analysis import FILE --layer NAME --into DATA.gpkg`` (SPEC §5).
 ``main``
     Command line of SPEC §5: ``python -m analysis COMMAND …``.
+``partitioned``
+    Partitioned national datasets: ``export-parquet DATA.gpkg DIR`` and ``kpis DIR --workers N``
+    (issue 18).
 ``slides``
     ``python -m analysis report … --pptx [--sequence NAME]``: the slides beside the report.
 ``store``

@@ -13,12 +13,13 @@ import sys
 
 from cli.common import (EXIT_INVALID, EXIT_OK, Parser, load_or_report,
                         print_problems)
+from cli.partitioned import add_engine_arguments, uses_engine
 from cli.tables import format_kpi_table
 from geo.dataset import read_dataset
 
 log = logging.getLogger(__name__)
-# The commands defined in this module; the others (evaluate, import, users,
-# audit) are registered by their modules, imported only when the command line
+# The commands defined in this module; the others (evaluate, import, export-parquet,
+# users, audit) are registered by their modules, imported only when the command line
 # needs them: ``kpis`` then starts without the import, account and scenario code.
 OWN_COMMANDS = ("validate", "kpis", "report")
 
@@ -46,18 +47,25 @@ def cmd_kpis(args) -> int:
     from analysis.kpis import compute_kpis, kpis_by_area
     from analysis.params import Params
 
-    dataset = load_or_report(args.data)
-    if dataset is None:
-        return EXIT_INVALID
     params = Params(base_year=args.base_year, eval_year=args.eval_year,
                     service_radius_m=args.service_radius_m, as_of_year=args.as_of_year,
                     walk_minutes=args.walk_minutes)
-    try:
-        result = (kpis_by_area(dataset, args.by, params) if args.by
-                  else compute_kpis(dataset, params))
-    except ValueError as exc:
-        print(f"无法计算指标：{exc}", file=sys.stderr)
-        return EXIT_INVALID
+    if uses_engine(args):  # a partitioned dataset on dask workers (cli/partitioned.py)
+        from cli.partitioned import cmd_kpis_partitioned
+
+        code, result = cmd_kpis_partitioned(args, params)
+        if result is None:
+            return code
+    else:
+        dataset = load_or_report(args.data)
+        if dataset is None:
+            return EXIT_INVALID
+        try:
+            result = (kpis_by_area(dataset, args.by, params) if args.by
+                      else compute_kpis(dataset, params))
+        except ValueError as exc:
+            print(f"无法计算指标：{exc}", file=sys.stderr)
+            return EXIT_INVALID
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -126,7 +134,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("kpis", help="计算 SPEC §3 的全部指标")
-    p.add_argument("data", metavar="DATA.gpkg")
+    p.add_argument("data", metavar="DATA.gpkg", help="GeoPackage，或 export-parquet 导出的分区目录")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（比例为小数）")
     p.add_argument("--by", choices=("county", "township"), help="按县或乡镇分组")
     p.add_argument("--base-year", type=int, help="基期年份（默认：收入表最早年份）")
@@ -139,6 +147,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--as-of-year", type=int, metavar="Y",
                    help="按 Y 年底的状态计算：联村党组织按成立年份、成员村按加入年份计入，"
                         "评估年取不晚于 Y 的最新收入年份（SPEC §3）")
+    add_engine_arguments(p)
     p.set_defaults(func=cmd_kpis)
 
     p = sub.add_parser("report", help="导出报告：静态地图（PNG）、Word 简报、Excel 指标表")
@@ -159,11 +168,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         return parser
     from cli.evaluate import register_evaluate
     from cli.ingest import add_import_parser
+    from cli.partitioned import register_export
     from cli.store import register_store
     from cli.users import register_users
 
     register_evaluate(sub)
     add_import_parser(sub)
+    register_export(sub)
     register_users(sub)
     register_store(sub)
     return parser

@@ -3,7 +3,9 @@
 Only GeoPackages are opened, recognised by their content (the SQLite header
 and the GeoPackage ``application_id``), never by their file name: GDAL opens
 files by content, so a ``.gpkg`` holding an OGR VRT or anything else is
-refused before GDAL sees it.
+refused before GDAL sees it.  A folder is read as a partitioned dataset
+(:mod:`geo.partitioned`, written by ``python -m analysis export-parquet``) and
+validated the same way.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pandas as pd
 
 from geo import schema as s
 from geo.integrity import check_income_coverage, check_memberships, check_references
+from geo.partitioned import read_partitioned_layers
 from geo.problems import ERROR, DatasetError, Problem
 from geo.validate import check_geometry, coerce_layer
 
@@ -169,21 +172,29 @@ def empty_layer(layer: str, crs=None) -> pd.DataFrame:
     return frame
 
 
-def read_checked_layers(path: str | os.PathLike) -> tuple[dict, dict, list[Problem]]:
-    """The layers of a GeoPackage as read and as typed, and every problem found (the
-    file, each layer, the references between them); both dicts are empty when the
-    file itself is refused."""
-    problems = check_geopackage_file(path)
-    if problems:
-        return {}, {}, problems
-    raw, problems = _read_layers(path)
+def read_checked_layers(path: str | os.PathLike, provinces=None
+                        ) -> tuple[dict, dict, list[Problem]]:
+    """The layers of a GeoPackage (or of a partitioned dataset folder,
+    :mod:`geo.partitioned`, only the ``provinces`` when given) as read and as
+    typed, and every problem found (the file, each layer, the references between
+    them); both dicts are empty when the file itself is refused."""
+    if Path(path).is_dir():
+        raw, problems = read_partitioned_layers(path, provinces)
+        if problems:
+            return {}, {}, problems
+    else:
+        problems = check_geopackage_file(path)
+        if problems:
+            return {}, {}, problems
+        raw, problems = _read_layers(path)
     typed, found = validate_layers(raw)
     return raw, typed, problems + found
 
 
-def read_dataset(path: str | os.PathLike) -> tuple[Dataset | None, list[Problem]]:
+def read_dataset(path: str | os.PathLike, provinces=None
+                 ) -> tuple[Dataset | None, list[Problem]]:
     """Read and validate; return the dataset (``None`` when refused) and all problems."""
-    raw, typed, problems = read_checked_layers(path)
+    raw, typed, problems = read_checked_layers(path, provinces)
     if any(p.is_error for p in problems):
         return None, problems
     crs = typed[s.VILLAGES].crs
@@ -191,15 +202,16 @@ def read_dataset(path: str | os.PathLike) -> tuple[Dataset | None, list[Problem]
     return Dataset(layers, frozenset(typed), str(path), tuple(problems)), problems
 
 
-def load_dataset(path: str | os.PathLike) -> Dataset:
-    """Read a GeoPackage of SPEC §2 and validate it.
+def load_dataset(path: str | os.PathLike, provinces=None) -> Dataset:
+    """Read a GeoPackage of SPEC §2 (or a partitioned dataset folder: with
+    ``provinces``, only their partitions) and validate it.
 
     Raises
     ------
     DatasetError
         With every problem found when any of them is an error.
     """
-    dataset, problems = read_dataset(path)
+    dataset, problems = read_dataset(path, provinces)
     if dataset is None:
         raise DatasetError(problems)
     for p in problems:

@@ -15,6 +15,8 @@
     An offline folium (Leaflet) base map and the basemaps a deployment may choose.
 ``marks``
     Red/yellow/green target marks drawn as the outline colour of each area.
+``national``
+    The national overview map: provinces or counties as areas, coloured by a figure.
 ``overview``
     The overview's deck.gl map: villages coloured by a figure, organisations outlined with
     their lead villages marked, optional unit grids and sites.

@@ -31,6 +31,9 @@ warm-up.
 ``joint_charts``
     Charts and display tables of the 跨村联建 page (Vega-Lite through Altair, drawn by
     Streamlit's bundled vega-embed: nothing is fetched).
+``national``
+    The national overview of a partitioned dataset (issue 18): the engine's figures, provinces
+    or counties on the map; choosing a province loads its partitions.
 ``planning_sections``
     The sections of the 分组规划 page: edit, suggest, save/load/import/export, compare.
 ``planning_state``

@@ -21,18 +21,34 @@ from analysis.trends import income_trend, joint_trend
 from analysis.villages import village_table
 from geo import schema as s
 from geo.dataset import Dataset, load_dataset
+from geo.partitioned import is_partitioned, read_manifest, version_of
+from geo.problems import DatasetError
 from geo.settings import ENV_DATA, dataset_path, load_settings
 from maps.display import display_geometry, dissolve_display
 from maps.overview import lead_points, org_outlines, site_points
 
+PROVINCE_KEY = "province"  # the sidebar's province of a national folder (ui/national.py)
+
 
 @dataclass(frozen=True)
 class Source:
-    """Which dataset is shown: its path, version and whether it is the demo."""
+    """Which dataset is shown: its path, version and whether it is the demo.
+
+    A partitioned folder of several provinces (issue 18, :mod:`ui.national`) is
+    ``national``; ``province`` is then the one loaded (``None``: the national
+    overview, from the engine's precomputed figures, loads no village).
+    """
 
     path: str
     version: float
     is_demo: bool
+    province: str | None = None
+    national: bool = False
+
+    @property
+    def whole_nation(self) -> bool:
+        """The national overview is shown: no page may load the dataset itself."""
+        return self.national and self.province is None
 
 
 def params() -> Params:
@@ -48,7 +64,12 @@ def current_source() -> Source:
     settings = load_settings()
     path, is_demo = dataset_path(settings)
     version = os.path.getmtime(path) if os.path.exists(path) else 0.0
-    src = Source(str(path), version, is_demo)
+    national = False
+    if is_partitioned(path):  # a partitioned folder (issue 18): the national view by province
+        version = version_of(path)
+        national = len(partition_provinces(str(path), version)) > 1
+    src = Source(str(path), version, is_demo,
+                 st.session_state.get(PROVINCE_KEY) if national else None, national)
     from_store = not is_demo and not os.environ.get(ENV_DATA)
     _drop_caches_when_the_store_moved(str(settings.store) if from_store else "", src)
     return src
@@ -72,10 +93,21 @@ def _drop_caches_when_the_store_moved(store: str, src: Source) -> None:
         st.cache_data.clear()
 
 
+@st.cache_resource(max_entries=4)
+def partition_provinces(path: str, version: float) -> tuple:
+    """The provinces of a partitioned folder (none when its manifest is refused:
+    the dataset's loader then says why)."""
+    try:
+        return read_manifest(path).provinces()
+    except DatasetError:
+        return ()
+
+
 @st.cache_resource(show_spinner="正在加载数据…", max_entries=4)
 def dataset(src: Source) -> Dataset:
-    """The validated dataset; raises :class:`geo.problems.DatasetError`."""
-    return load_dataset(src.path)
+    """The validated dataset (of the province chosen, for a national folder); raises
+    :class:`geo.problems.DatasetError`."""
+    return load_dataset(src.path, (src.province,) if src.national else None)
 
 
 @st.cache_resource(max_entries=4)

@@ -10,8 +10,8 @@ from analysis.kpis import KPI_LABELS
 from geo.problems import DatasetError
 from maps.overview import picked_area
 import texts
-from texts import auth as ta
-from ui import cached
+from texts import auth as ta, national as tn
+from ui import cached, national
 
 FRAME_KEY, WANTED_KEY, LOCK_KEY = "_frame_ran", "_wanted_page", "_area_lock"
 
@@ -42,10 +42,15 @@ def open_page(page_file: str):
     """The start of every data page: through the frame, then the dataset shown.
 
     Returns ``(source, dataset)``; a refused dataset is shown in Chinese and
-    the page stops.
+    the page stops, and so does the national overview of a national folder
+    before a province is chosen (:mod:`ui.national`).
     """
     require_frame(page_file)
     src = cached.current_source()
+    if src.whole_nation:  # a national folder without a province: the overview (issue 18)
+        national.national_page(src, metric_cards, Path(page_file).name == "overview.py")
+    if src.national:
+        st.caption(tn.PROVINCE_NOTE)
     try:
         return src, cached.dataset(src)
     except DatasetError as exc:
@@ -74,8 +79,9 @@ def metric_cards(figs: dict, keys: tuple, previous: dict | None = None, columns:
 
 
 def area_title(options: dict, county: str | None, township: str | None) -> str:
-    if not county:
-        return texts.ALL_COUNTIES
+    if not county:  # the whole dataset: the province chosen of a national folder (issue 18)
+        province = st.session_state.get(cached.PROVINCE_KEY)
+        return tn.province_name(province) if province else texts.ALL_COUNTIES
     name, towns = options[county]
     return name + (f" · {towns[township]}" if township else "")
 
