@@ -34,6 +34,9 @@ warm-up.
 ``national``
     The national overview of a partitioned dataset (issue 18): the engine's figures, provinces
     or counties on the map; choosing a province loads its partitions.
+``planning_compare``
+    Two plans side by side (maps, figures, moved villages, downloads) for 方案对比,
+    方案审核 and a save refused as stale.
 ``planning_sections``
     The sections of the 分组规划 page: edit, suggest, save/load/import/export, compare.
 ``planning_state``

@@ -15,19 +15,18 @@ from ui.folium_map import st_folium
 
 from analysis import scenario_edit as ed
 from analysis.scenario import scenario_document
-from analysis.scenario_compare import MOVED_LABELS
 from analysis.scenario_file import ScenarioFileError, read_scenario
 from geo import access, schema as s
 from geo.scenario_store import StaleScenario
 from maps.joint import clicked_village
 from maps.planning import legend_items, planning_map, scenario_map, scenario_overlay
 from maps.styles import legend_html
-from report.exports import comparison_to_xlsx, table_to_csv
 import texts
 from texts import planning as tp
 from ui import auth, cached, cached_planning as cp, frame, review_sections as review
 from ui import planning_state as state
 from ui.cached_joint import village_names
+from ui.planning_compare import comparison_view
 
 # Session keys: a save refused as stale ((name, revision stored)), and the user's choice to
 # replace that revision.
@@ -394,19 +393,6 @@ def saved_list(store, src) -> None:
     review.history(store, info)
 
 
-def figures_view(figures: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
-    """The comparison table as shown: percentages and 万元 formatted, columns named."""
-    rows = []
-    for row in figures.itertuples(index=False):
-        unit = row[1]
-        delta = row[4]
-        rows.append({"指标": row[0], f"A：{name_a}": texts.format_value(row[2], unit),
-                     f"B：{name_b}": texts.format_value(row[3], unit),
-                     "差值（B−A）": texts.NO_VALUE if delta is None else
-                     texts.format_delta(delta, unit) if delta else "0"})
-    return pd.DataFrame(rows)
-
-
 def compare_section(src, params, county, township, rules, settings) -> None:
     store = cp.store()
     options = {"__today__": tp.TODAY_NAME, "__edit__": tp.EDITED_NAME,
@@ -429,31 +415,6 @@ def compare_section(src, params, county, township, rules, settings) -> None:
         return
     comparison_view(src, params, county, township, rules, settings, doc_a, doc_b,
                     options[pick_a], options[pick_b], key="plan_cmp")
-
-
-def comparison_view(src, params, county, township, rules, settings, doc_a, doc_b,
-                    title_a: str, title_b: str, key: str) -> None:
-    """Two plans side by side: their maps, the figures and the villages that move."""
-    comparison = cp.compare(src, params, doc_a, doc_b, rules)
-    base = cp.base(src, county, township, settings)
-    a, b = st.columns(2)
-    for col, doc, map_key, title in ((a, doc_a, f"{key}_map_a", title_a),
-                                     (b, doc_b, f"{key}_map_b", title_b)):
-        with col:
-            st.markdown(f"**{texts.plain(title)}**")
-            st_folium(scenario_map(base, doc if doc is not None else cp.today(src)),
-                      key=map_key, height=420, use_container_width=True, returned_objects=[])
-    if frame.held_county() is None:  # the figures are the city's: not for an area account
-        st.subheader(tp.COMPARE_FIGURES, anchor=False)
-        st.dataframe(figures_view(comparison.figures, title_a, title_b), hide_index=True)
-    st.subheader(tp.COMPARE_MOVED.format(n=len(comparison.moved)), anchor=False)
-    st.dataframe(comparison.moved.rename(columns=MOVED_LABELS), hide_index=True)
-    a, b = st.columns(2)
-    a.download_button(tp.DOWNLOAD_CSV, table_to_csv(comparison.moved, MOVED_LABELS),
-                      file_name="方案对比_调整村.csv", mime="text/csv", key=f"{key}_csv")
-    b.download_button(tp.DOWNLOAD_XLSX, comparison_to_xlsx(comparison),
-                      file_name="方案对比.xlsx", key=f"{key}_xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def review_section(src, params, county, township, rules, settings) -> None:
