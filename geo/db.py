@@ -169,13 +169,13 @@ def _pooled(url: str):
         raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
     try:
         yield raw
-    except BaseException:
-        raw.close()  # a failed connection is not reused; the next call opens a new one
-        raise
-    if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-        cache[url] = raw
-    else:
-        raw.close()
+    finally:
+        # kept for the next call when idle (also after a refusal the store raised);
+        # a broken connection or one left inside a transaction is closed
+        if not raw.closed and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            cache[url] = raw
+        else:
+            raw.close()
 
 
 def _set_up_once(url: str, what: str, setup: Callable, con: PgConnection) -> None:
