@@ -39,8 +39,10 @@ Measured:
 * **errors** (must be 0): a run with an uncaught exception or an exception box,
   an ``st.error`` box, a view not ready within ``--timeout`` s, a view showing
   Streamlit's exception box (``stException``), a navigation lost (the app
-  settled on another page than the one clicked: "bounced").  Their messages
-  are listed; tracebacks are in the server log, screenshots next to it;
+  settled on another page than the one clicked and stayed there 5 s with no
+  message arriving: "bounced").  Their messages are listed; tracebacks are in
+  the server log, screenshots next to it, each with a ``.log`` of the tab's
+  last WebSocket messages;
 * **memory** — the server's resident set size (``psutil``, else
   ``/proc/PID/status`` VmRSS) every 10 s from the first session on: the RSS
   at 1, 5, 10, 20, 30 min and at the end, and the least-squares slope over the
@@ -95,7 +97,7 @@ MARKS_MIN, FLAT_SHARE = (1, 5, 10, 20, 30), 0.05
 # fragment; 2, stopped for a rerun, is not a finish) and __benchDone is the time of the
 # last; __benchAsked the time of the last rerun request sent (BackMsg field 11).
 COUNTER_JS = """
-Object.assign(window, {__benchRuns: 0, __benchDone: -1, __benchAsked: -1});
+Object.assign(window, {__benchRuns: 0, __benchDone: -1, __benchAsked: -1, __benchIn: -1});
 const topField = (data, wanted) => {  // the wire type and varint value of a top-level field
   const b = data instanceof ArrayBuffer ? new Uint8Array(data)
     : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -116,7 +118,22 @@ const topField = (data, wanted) => {  // the wire type and varint value of a top
   }
   return null;
 };
+// The last messages of the tab, for the report of an error: [ms, path, dir, field, value]
+window.__benchLog = [];
+const note = (dir, data) => {
+  for (const f of [4, 6, 9, 11, 23]) {
+    const found = topField(data, f);
+    if (found) {
+      window.__benchLog.push([Math.round(performance.now()), location.pathname, dir, f,
+                              found[0] === 0 ? found[1] : ''].join(' '));
+      if (window.__benchLog.length > 60) window.__benchLog.shift();
+      return;
+    }
+  }
+};
 const received = data => {
+  window.__benchIn = performance.now();
+  note('in', data);
   const found = topField(data, 6);
   if (found && found[0] === 0 && (found[1] === 0 || found[1] === 3)) {
     window.__benchRuns += 1;
@@ -132,8 +149,10 @@ window.WebSocket = class extends window.WebSocket {
     });
   }
   send(data) {
-    if ((data instanceof ArrayBuffer || ArrayBuffer.isView(data)) && topField(data, 11))
+    if ((data instanceof ArrayBuffer || ArrayBuffer.isView(data)) && topField(data, 11)) {
       window.__benchAsked = performance.now();
+      note('out', data);
+    }
     return super.send(data);
   }
 };
@@ -141,9 +160,17 @@ window.WebSocket = class extends window.WebSocket {
 # Ready: a run finished after the action and after the last rerun request, none going
 # on, nothing stale, the address; then the page's element.  A folium map must exist in
 # its frame for QUIET_MS with no rerun asked (st_folium sends its first value 250 ms
-# after the map's events, debounced; that rerun is then waited for).  The same settled
-# state on another address: the navigation was lost ("bounced").
-QUIET_MS = 600
+# after the map's events, debounced; that rerun is then waited for).
+# The same settled state on another address: the navigation was lost ("bounced") —
+# but only when it has lasted BOUNCE_MS with no message arriving.  The counter sees a
+# run's messages as they arrive on the socket; Streamlit's frontend handles them in
+# order, asynchronously, and a busy tab can be seconds behind: the new run's
+# script_finished may be counted while the frontend still shows the old page, its
+# address and its "not running" state.  The 30-minute run of 2026-12-06 called 7 views
+# "bounced"; the server had run no page twice, and the screenshots, taken a moment
+# later, showed the page clicked.  An error's .log beside its screenshot lists the
+# tab's last messages.
+QUIET_MS, BOUNCE_MS = 600, 5000
 READY_JS = """([path, selector, text, before, token]) => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || window.__benchRuns <= before || window.__benchDone < window.__benchAsked)
@@ -151,7 +178,13 @@ READY_JS = """([path, selector, text, before, token]) => {
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-stale=true]')) return false;
   const here = location.pathname.replace(/^\\/+|\\/+$/g, '');
-  if (here !== path) return 'bounced to /' + here;
+  if (here !== path) {  // a lost navigation only when nothing more comes
+    const now = performance.now(), seen = window.__benchWrong;
+    if (!seen || seen[0] !== here || seen[1] < window.__benchIn)
+      window.__benchWrong = [here, now];
+    else if (now - window.__benchWrong[1] >= %d) return 'bounced to /' + here;
+    return false;
+  }
   if (document.querySelector("[data-testid='stException']")) return 'exception box shown';
   const found = [...document.querySelectorAll(selector)].filter(e => e.innerText.includes(text));
   if (!found.length) return false;
@@ -163,7 +196,7 @@ READY_JS = """([path, selector, text, before, token]) => {
     if (performance.now() - window.__benchSeen < %d) return false;
   }
   return 'ready';
-}""" % QUIET_MS
+}""" % (BOUNCE_MS, QUIET_MS)
 
 
 def page_scripts() -> dict:
@@ -193,6 +226,9 @@ class Load:
         before = await page.evaluate("() => window.__benchRuns || 0")
         start, error = time.monotonic(), ""
         try:
+            await page.evaluate("p => (window.__benchLog || []).push("
+                                "`${Math.round(performance.now())} ${location.pathname} go /${p}`)",
+                                path)
             await action()
             handle = await page.wait_for_function(
                 READY_JS, arg=[path, selector, text, before, len(self.visits)], polling=250,
@@ -211,6 +247,12 @@ class Load:
                 name = f"error-{self.shots}-s{session}-{path or 'overview'}.png"
                 with contextlib.suppress(Exception):  # the page may be gone
                     await page.screenshot(path=str(LOGS / name), timeout=20_000)
+                with contextlib.suppress(Exception):  # the tab's last messages, for the why
+                    lines = await page.evaluate("() => window.__benchLog")
+                    (LOGS / name).with_suffix(".log").write_text(
+                        f"{error}\nms path in/out field value  (fields: 4 new_session, "
+                        "6 script_finished, 9 session_status, 11 rerun_script, 23 navigation)\n"
+                        + "\n".join(lines), encoding="utf-8")
         elif self.args.think:
             await asyncio.sleep(self.args.think)  # a reader's pause, not a wait for readiness
         return not error
@@ -409,7 +451,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.browsers = args.browsers or min(3, max(1, math.ceil(args.sessions / 10)))
     LOGS.mkdir(exist_ok=True)
-    for old in LOGS.glob("error-*.png"):
+    for old in [*LOGS.glob("error-*.png"), *LOGS.glob("error-*.log")]:
         old.unlink()
     run_log, server_log = LOGS / "runs.tsv", LOGS / "server.log"
     run_log.write_text("", encoding="utf-8")
