@@ -15,6 +15,8 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 _POLYGONAL = (3, 6)  # shapely type ids of Polygon, MultiPolygon
+DECIMALS = 5         # display coordinates: 1e-5° ≈ 1 m
+SCALE = 10.0 ** -DECIMALS
 
 def view_of(gdf: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 540) -> pdk.ViewState:
     """A view that frames ``gdf`` (EPSG:4326) in a canvas of about the given size.
@@ -92,7 +94,7 @@ def segments(geoms, tolerance: float = 0.0) -> np.ndarray:
 
 
 def outline_layer(gdf: gpd.GeoDataFrame, layer_id: str, line, width_px: float,
-                  tolerance: float = 0.0, decimals: int = 5) -> pdk.Layer:
+                  tolerance: float = 0.0, decimals: int = 5, origin=None) -> pdk.Layer:
     """The outlines of ``gdf``'s polygons (or its lines) as a ``LineLayer``, never pickable.
 
     Measured under software WebGL (no GPU, as on many intranet desktops): a
@@ -101,12 +103,90 @@ def outline_layer(gdf: gpd.GeoDataFrame, layer_id: str, line, width_px: float,
     its fills alone; the same edges as line segments cost about a third of that
     and fewer edges (``tolerance`` ≈ half a pixel, :func:`pixel_degrees`) less
     again.  Line segments have no joins, invisible at the 1–2 px used here.
+
+    With ``origin`` (lon, lat) the ends are integer offsets from it in 1e-5°
+    (:func:`offset_props`; about 40 % less JSON than degrees to 5 decimals).
+
+    >>> box = gpd.GeoDataFrame(geometry=[shapely.box(117, 26, 117.00002, 26.00001)])
+    >>> outline_layer(box, "o", (0, 0, 0), 1, origin=(117.0, 26.0)).data[:2]
+    [{'s': [0, 0], 't': [0, 1]}, {'s': [0, 0], 't': [2, 0]}]
     """
-    edges = np.round(segments(gdf.geometry.to_numpy(), tolerance), decimals).tolist()
-    data = [{"s": [x0, y0], "t": [x1, y1]} for x0, y0, x1, y1 in edges]
+    edges = segments(gdf.geometry.to_numpy(), tolerance)
+    props = {}
+    if origin is not None:
+        origin = np.asarray(origin, dtype=float)
+        edges = np.rint((edges - np.tile(origin, 2)) / SCALE).astype(np.int64)
+        props = offset_props(origin)
+    else:
+        edges = np.round(edges, decimals)
+    data = [{"s": [x0, y0], "t": [x1, y1]} for x0, y0, x1, y1 in edges.tolist()]
     return pdk.Layer("LineLayer", data, id=layer_id, get_source_position="s",
                      get_target_position="t", get_color=list(line), get_width=width_px,
-                     width_units="'pixels'", pickable=False)
+                     width_units="'pixels'", pickable=False, **props)
+
+
+def offset_ints(coords: np.ndarray, origin: np.ndarray) -> list:
+    """Coordinates as integer offsets from ``origin`` in units of 1e-5°, flat."""
+    return np.rint((coords - origin) / SCALE).astype(np.int64).ravel().tolist()
+
+
+def polygon_rows(gdf: gpd.GeoDataFrame, origin: np.ndarray, props: dict) -> list[dict]:
+    """PolygonLayer rows of ``gdf`` (EPSG:4326): integer coordinates and properties.
+
+    Each polygon part is one row ``{"p": …, **props}``; ``props`` maps a
+    short key to a column.  A ring-less part is a flat list ``[x0, y0, …]`` of
+    offsets from ``origin`` in units of 1e-5°; a part with holes is a list of
+    rings of ``[x, y]`` pairs.
+
+    >>> g = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.box(117, 26, 117.00002, 26.00001)],
+    ...                      crs="EPSG:4326")
+    >>> polygon_rows(g, np.array([117.0, 26.0]), {"n": "name"})
+    [{'p': [2, 0, 2, 1, 0, 1, 0, 0, 2, 0], 'n': '甲'}]
+    """
+    parts, owner = shapely.get_parts(gdf.geometry.to_numpy(), return_index=True)
+    values = {key: gdf[col].to_numpy(dtype=object) for key, col in props.items()}
+    rows = []
+    for part, i in zip(parts, owner):
+        if part.interiors:
+            rings = [part.exterior, *part.interiors]
+            p = [np.rint((shapely.get_coordinates(r) - origin) / SCALE).astype(int).tolist()
+                 for r in rings]
+        else:
+            p = offset_ints(shapely.get_coordinates(part.exterior), origin)
+        rows.append({"p": p, **{key: _plain(v[i]) for key, v in values.items()}})
+    return rows
+
+
+def path_rows(gdf: gpd.GeoDataFrame, origin: np.ndarray) -> list[dict]:
+    """PathLayer rows ``{"p": [x0, y0, …]}`` of the lines of ``gdf`` (EPSG:4326),
+    integer offsets from ``origin`` in units of 1e-5°.
+
+    >>> g = gpd.GeoSeries([shapely.LineString([(117, 26), (117.00003, 26)])], crs="EPSG:4326")
+    >>> path_rows(g.to_frame("geometry"), np.array([117.0, 26.0]))
+    [{'p': [0, 0, 3, 0]}]
+    """
+    parts = shapely.get_parts(gdf.geometry.to_numpy())
+    return [{"p": offset_ints(shapely.get_coordinates(line), origin)} for line in parts]
+
+
+def _plain(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def offset_props(origin: np.ndarray) -> dict:
+    """Layer props placing integer offsets (1e-5°) around ``origin`` (lon, lat).
+
+    deck.gl's ``lnglat-offsets`` system takes positions as degrees from
+    ``coordinateOrigin``; ``modelMatrix`` scales the integers to degrees.  (The
+    plain ``lnglat`` system cannot be used: polygons are triangulated on the
+    CPU from the raw positions, which must then be real longitudes and
+    latitudes.)  The projection is exact in longitude and to second order in
+    latitude: about 7 m off at 0.85° from the origin (a city); all layers of
+    a deck share the origin, so they stay in register.
+    """
+    return {"coordinate_system": "'lnglat-offsets'",
+            "coordinate_origin": [float(origin[0]), float(origin[1])],
+            "model_matrix": [SCALE, 0, 0, 0, 0, SCALE, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]}
 
 
 class CompactDeck(pdk.Deck):

@@ -36,16 +36,15 @@ from analysis.grid import union_by
 from analysis.grid_checks import STATUSES
 from analysis.grid_tree import NODE_COLUMNS
 from geo import schema as s
-from maps.deck import CompactDeck, segments, view_of
+from maps.deck import (DECIMALS, SCALE, CompactDeck, offset_ints, offset_props as _offsets,  # noqa: F401
+                       path_rows, pixel_degrees, polygon_rows, segments, view_of)
 from maps.display import DISPLAY_CRS, display_geometry
 from maps.styles import Legend
 from maps.styles import DEFECT_STYLES, STATUS_COLORS  # noqa: F401 (re-exported)
 from maps.styles import GRID_HIGHLIGHT as HIGHLIGHT, GRID_OUTLINES as OUTLINES
 import texts
 
-DECIMALS = 5                 # display coordinates: 1e-5° ≈ 1 m
 TOLERANCE_M = 30.0           # coverage simplification of grids and villages
-SCALE = 10.0 ** -DECIMALS
 
 # Up to this many unit grids on a map, each is a feature with an outline.
 # Beyond it (a county, the city) outlines are dropped — with software WebGL (no
@@ -188,70 +187,7 @@ def _defect_frames(integrity) -> dict:
     return {"gap": gap, "overlap": overlap, "orphan": orphan}
 
 
-# ---- encoding ----------------------------------------------------------------------
-
-def _ints(coords: np.ndarray, origin: np.ndarray) -> list:
-    return np.rint((coords - origin) / SCALE).astype(np.int64).ravel().tolist()
-
-
-def polygon_rows(gdf: gpd.GeoDataFrame, origin: np.ndarray, props: dict) -> list[dict]:
-    """PolygonLayer rows of ``gdf`` (EPSG:4326): integer coordinates and properties.
-
-    Each polygon part is one row ``{"p": …, **props}``; ``props`` maps a
-    short key to a column.  A ring-less part is a flat list ``[x0, y0, …]`` of
-    offsets from ``origin`` in units of 1e-5°; a part with holes is a list of
-    rings of ``[x, y]`` pairs.
-
-    >>> g = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.box(117, 26, 117.00002, 26.00001)],
-    ...                      crs="EPSG:4326")
-    >>> polygon_rows(g, np.array([117.0, 26.0]), {"n": "name"})
-    [{'p': [2, 0, 2, 1, 0, 1, 0, 0, 2, 0], 'n': '甲'}]
-    """
-    parts, owner = shapely.get_parts(gdf.geometry.to_numpy(), return_index=True)
-    values = {key: gdf[col].to_numpy(dtype=object) for key, col in props.items()}
-    rows = []
-    for part, i in zip(parts, owner):
-        if part.interiors:
-            rings = [part.exterior, *part.interiors]
-            p = [np.rint((shapely.get_coordinates(r) - origin) / SCALE).astype(int).tolist()
-                 for r in rings]
-        else:
-            p = _ints(shapely.get_coordinates(part.exterior), origin)
-        rows.append({"p": p, **{key: _plain(v[i]) for key, v in values.items()}})
-    return rows
-
-
-def path_rows(gdf: gpd.GeoDataFrame, origin: np.ndarray) -> list[dict]:
-    """PathLayer rows ``{"p": [x0, y0, …]}`` of the lines of ``gdf`` (EPSG:4326),
-    integer offsets from ``origin`` in units of 1e-5°.
-
-    >>> g = gpd.GeoSeries([shapely.LineString([(117, 26), (117.00003, 26)])], crs="EPSG:4326")
-    >>> path_rows(g.to_frame("geometry"), np.array([117.0, 26.0]))
-    [{'p': [0, 0, 3, 0]}]
-    """
-    parts = shapely.get_parts(gdf.geometry.to_numpy())
-    return [{"p": _ints(shapely.get_coordinates(line), origin)} for line in parts]
-
-
-def _plain(value):
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
-
-
-def _offsets(origin: np.ndarray) -> dict:
-    """Layer props placing integer offsets (1e-5°) around ``origin`` (lon, lat).
-
-    deck.gl's ``lnglat-offsets`` system takes positions as degrees from
-    ``coordinateOrigin``; ``modelMatrix`` scales the integers to degrees.  (The
-    plain ``lnglat`` system cannot be used: polygons are triangulated on the
-    CPU from the raw positions, which must then be real longitudes and
-    latitudes.)  The projection is exact in longitude and to second order in
-    latitude: about 7 m off at 0.85° from the origin (a city); all layers of
-    a deck share the origin, so they stay in register.
-    """
-    return {"coordinate_system": "'lnglat-offsets'",
-            "coordinate_origin": [float(origin[0]), float(origin[1])],
-            "model_matrix": [SCALE, 0, 0, 0, 0, SCALE, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]}
-
+# ---- layers ------------------------------------------------------------------------
 
 def _pickable_layers(rows: list, frame: gpd.GeoDataFrame, layer_id: str, origin, fill,
                      line=None, width_m: float = 1.0, min_px: float = 0.0,
@@ -278,11 +214,13 @@ def _layer(rows: list, layer_id: str, origin, fill=None, line=None, width_m: flo
 
 
 def _edges(frame: gpd.GeoDataFrame, layer_id: str, origin, color, width_m: float,
-           min_px: float, max_px: float) -> pdk.Layer:
+           min_px: float, max_px: float, tolerance: float = 0.0) -> pdk.Layer:
     """The polygons' outlines or the lines of ``frame`` as line segments (each
     shared edge once), never pickable: under software WebGL deck.gl's path
-    shader made the first frame seconds slower (:func:`maps.deck.outline_layer`)."""
-    edges = np.rint((segments(frame.geometry.to_numpy()) - np.tile(origin, 2)) / SCALE)
+    shader made the first frame seconds slower (:func:`maps.deck.outline_layer`).
+    ``tolerance`` (degrees, about half a pixel of the view) simplifies them first."""
+    edges = np.rint((segments(frame.geometry.to_numpy(), tolerance) - np.tile(origin, 2))
+                    / SCALE)
     rows = [{"s": [x0, y0], "t": [x1, y1]} for x0, y0, x1, y1 in edges.astype(np.int64).tolist()]
     return pdk.Layer("LineLayer", rows, id=layer_id, get_source_position="s",
                      get_target_position="t", get_color=color, get_width=width_m,
@@ -333,25 +271,29 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
     every = pd.concat([frames["villages"].geometry, frames["l4"].geometry])
     bounds = every.total_bounds if len(every) else np.array([117.0, 26.0, 118.0, 27.0])
     origin = np.round((bounds[:2] + bounds[2:]) / 2, 2)
+    view = view_of(gpd.GeoDataFrame(geometry=every, crs=DISPLAY_CRS))
+    view.max_zoom = 17
+    half_px = pixel_degrees(view) / 2  # lines simplified to it: the same on screen
     layers = []
     one_by_one = len(frames["l4"]) <= STROKE_LIMIT
     stroke = OUTLINES["l4"] if one_by_one else (None, 0.0, 0.0, 0.0)
-    for status in STATUSES:
-        if status == "compliant" and not one_by_one:
-            shown = frames["l4_merged"]
-            rows = polygon_rows(shown, origin, {"c": s.VILLAGE_CODE, "n": s.NAME, "r": "reason"})
-        else:
-            shown = frames["l4"][frames["l4"]["status"] == status]
-            rows = polygon_rows(shown, origin, {"c": s.GRID_CODE, "n": s.NAME, "r": "reason"})
-        layers += _pickable_layers(rows, shown, f"l4-{status}", origin, STATUS_COLORS[status],
+    shown = {status: frames["l4_merged"] if status == "compliant" and not one_by_one else
+             frames["l4"][frames["l4"]["status"] == status] for status in STATUSES}
+    if not one_by_one:  # a county or the city: no outlines, so half a pixel is invisible
+        shown = _simplified_together(shown, half_px)
+    for status, frame in shown.items():
+        code = s.VILLAGE_CODE if status == "compliant" and not one_by_one else s.GRID_CODE
+        rows = polygon_rows(frame, origin, {"c": code, "n": s.NAME, "r": "reason"})
+        layers += _pickable_layers(rows, frame, f"l4-{status}", origin, STATUS_COLORS[status],
                                    *stroke)
-    layers.append(_edges(frames["l3_lines"], "l3", origin, *OUTLINES["l3"]))
+    layers.append(_edges(frames["l3_lines"], "l3", origin, *OUTLINES["l3"], half_px))
     color, width, low, high = OUTLINES["villages"]
     if len(frames["villages"]) <= VILLAGE_OUTLINE_LIMIT:
-        layers.append(_edges(frames["villages"], "villages", origin, color, width, low, high))
+        layers.append(_edges(frames["villages"], "villages", origin, color, width, low, high,
+                             half_px))
     else:
         layers.append(_edges(frames["township_lines"], "townships", origin,
-                             color, 2 * width, 0.8, 2 * high))
+                             color, 2 * width, 0.8, 2 * high, half_px))
     focus_frame = display["l3"] if by == "l3" else display["l4"] if by == "l4" else None
     if focus_frame is not None:
         shown = focus_frame[focus_frame[NODE_COLUMNS[by]] == code]
@@ -362,10 +304,34 @@ def build_grid_deck(display: dict, scope: tuple = (None, None),
         layers += _pickable_layers(rows, frames[name], name, origin, style["fill"], style["line"],
                                    5.0, 2.0, 4.0)
     layers.append(_defect_markers(frames, origin))
-    view = view_of(gpd.GeoDataFrame(geometry=every, crs=DISPLAY_CRS))
-    view.max_zoom = 17
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
                        tooltip={"text": "{n}\n{r}"})
+
+
+def _simplified_together(frames: dict, tolerance: float) -> dict:
+    """The frames' polygons simplified as one coverage (``shapely.coverage_simplify``:
+    neighbours still meet, none vanishes) by ``tolerance`` degrees.  On the city
+    map (half a pixel ≈ 200 m) the unit grids lost a third of their vertices
+    (51,289 → 34,702 on the demo) and the map's JSON about 0.3 MB.
+
+    >>> bump = shapely.Polygon([(0, 0), (1, 0.01), (2, 0), (2, 1), (0, 1)])
+    >>> frames = {"a": gpd.GeoDataFrame(geometry=[bump]),
+    ...           "b": gpd.GeoDataFrame(geometry=[shapely.box(0, 1, 2, 2)])}
+    >>> out = _simplified_together(frames, 0.1)
+    >>> [int(shapely.get_num_coordinates(f.geometry.iloc[0])) for f in out.values()]
+    [5, 5]
+    >>> int(shapely.get_num_coordinates(bump))
+    6
+    """
+    geoms = [f.geometry.to_numpy() for f in frames.values()]
+    simple = shapely.coverage_simplify(np.concatenate(geoms), tolerance) \
+        if sum(map(len, geoms)) else np.empty(0, dtype=object)
+    out, start = {}, 0
+    for name, frame in frames.items():
+        part = simple[start:start + len(frame)]
+        start += len(frame)
+        out[name] = frame.set_geometry(gpd.GeoSeries(part, index=frame.index, crs=frame.crs))
+    return out
 
 
 def _defect_markers(frames: dict, origin: np.ndarray) -> pdk.Layer:
@@ -375,7 +341,7 @@ def _defect_markers(frames: dict, origin: np.ndarray) -> pdk.Layer:
         frame = frames[name]
         points = shapely.get_coordinates(shapely.point_on_surface(frame.geometry.to_numpy()))
         for xy, c, n, r in zip(points, frame["code"], frame["label"], frame["reason"]):
-            rows.append({"p": _ints(xy, origin), "c": c, "n": n, "r": r,
+            rows.append({"p": offset_ints(xy, origin), "c": c, "n": n, "r": r,
                          "k": DEFECT_STYLES[name]["line"]})
     return pdk.Layer("ScatterplotLayer", rows, id="defect-markers", get_position="p",
                      get_fill_color=MARKER,

@@ -6,12 +6,15 @@ Tooltips are text (never HTML): names are user data.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 
 from analysis.areas import area_mask
 from geo import schema as s
-from maps.deck import CompactDeck, outline_layer, pixel_degrees, polygon_layer, view_of
+from maps.deck import (CompactDeck, offset_props, outline_layer, pixel_degrees, polygon_rows,
+                       view_of)
 from maps.marks import mark_layers, mark_legend
 from maps.styles import CATEGORY_COLORS, Legend, classify_colors
 from maps.styles import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL  # noqa: F401 (re-exported)
@@ -20,6 +23,7 @@ SELECTED_LINE = (255, 200, 0)
 CLICK_LAYER = "areas"
 _LEVELS = ("county", "township", "village")
 _LEVEL_FIELDS = (s.COUNTY_CODE, s.TOWNSHIP_CODE, s.VILLAGE_CODE)
+_LEVEL_NAMES = (s.COUNTY, s.TOWNSHIP, s.NAME)
 
 
 def org_outlines(display_villages: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -59,53 +63,49 @@ def site_points(sites: gpd.GeoDataFrame, villages: pd.DataFrame) -> pd.DataFrame
                          s.VILLAGE_CODE: known.to_numpy()})
 
 
-def _area_names(villages: pd.DataFrame, code: str, name: str) -> dict:
-    rows = villages.drop_duplicates(code)
-    return dict(zip(rows[code], rows[name].astype(str)))
+def areas_layer(shown: gpd.GeoDataFrame, colors: list, county: str | None,
+                township: str | None, origin, tolerance: float = 0.0) -> pdk.Layer:
+    """The villages of the area in their colours; a click on one drills into the area
+    one level below the area shown: its county on the city, its township in a county,
+    the village itself in a township.
 
+    One ``PolygonLayer`` (rows: ``p`` the polygon as integer offsets from ``origin``,
+    :func:`maps.deck.polygon_rows`; ``f`` its RGBA; the area codes down to the level a
+    click opens; ``name`` that area's name for the tooltip), unstroked and pickable.
+    It replaced a GeoJSON fill layer plus a second, all but transparent layer of the
+    areas to click: on the city the map's JSON shrank from 1.20 to about 0.6 MB and
+    the first frame lost a layer.  deck.gl picks the object under the pointer on
+    ``pointerdown`` and counts the press as a click only when ``pointerup`` follows
+    within 250 ms; an unstroked polygon layer picks in milliseconds even under
+    software WebGL (a stroked one, drawn with the path shader, took ~100 ms and
+    more: clicks were lost).  ``tolerance`` (degrees; about half a pixel of the
+    view) simplifies the villages together, so neighbours still meet.
 
-def click_layer(display: dict, county: str | None, township: str | None) -> pdk.Layer:
-    """The areas a click drills into: the counties of the city, the townships of a
-    county, the villages of a township.
-
-    The polygons are all but transparent (alpha 1) and never stroked.  deck.gl
-    picks the object under the pointer synchronously on ``pointerdown`` and
-    counts the press as a click only when ``pointerup`` follows within 250 ms
-    (mjolnir's tap recogniser, timed with ``Date.now()``).  A stroked layer
-    (even with a zero, transparent line) draws its path shader in every
-    picking pass, which under software WebGL kept the main thread ~100 ms
-    (several times that on a slow or busy machine): clicks were then lost.
-    Unstroked fills pick in ~10 ms.  The visible layers are never pickable.
-
-    >>> import geopandas as gpd, shapely
-    >>> v = gpd.GeoDataFrame({"county_code": ["c1", "c2"], "county": ["甲县", "乙县"],
+    >>> import shapely
+    >>> v = gpd.GeoDataFrame({"county_code": ["c1", "c1"], "county": ["甲县", "甲县"],
     ...     "township_code": ["t1", "t2"], "township": ["一镇", "二镇"],
     ...     "village_code": ["v1", "v2"], "name": ["一村", "二村"]},
     ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs="EPSG:4326")
-    >>> display = {"villages": v, "counties": v[["county_code", "geometry"]],
-    ...            "townships": v[["county_code", "township_code", "geometry"]]}
-    >>> [f["properties"]["name"] for f in click_layer(display, None, None).data["features"]]
-    ['甲县', '乙县']
-    >>> layer = click_layer(display, "c1", "t1")
-    >>> [f["properties"]["village_code"] for f in layer.data["features"]], layer.stroked
-    (['v1'], False)
+    >>> rows = areas_layer(v, [[1, 2, 3, 4]] * 2, None, None, (1.0, 0.5)).data
+    >>> [(r["county_code"], r["name"], "township_code" in r) for r in rows]
+    [('c1', '甲县', False), ('c1', '甲县', False)]
+    >>> [(r["village_code"], r["name"], r["f"]) for r in areas_layer(
+    ...     v, [[1, 2, 3, 4]] * 2, "c1", "t1", (1.0, 0.5)).data]
+    [('v1', '一村', [1, 2, 3, 4]), ('v2', '二村', [1, 2, 3, 4])]
     """
-    villages = display["villages"]
-    if township:
-        frame = villages[area_mask(villages, county, township)]
-        keep = [s.COUNTY_CODE, s.TOWNSHIP_CODE, s.VILLAGE_CODE, s.NAME, "geometry"]
-    elif county:
-        frame = display["townships"][display["townships"][s.COUNTY_CODE] == county]
-        names = _area_names(villages, s.TOWNSHIP_CODE, s.TOWNSHIP)
-        frame = frame.assign(name=frame[s.TOWNSHIP_CODE].map(names))
-        keep = [s.COUNTY_CODE, s.TOWNSHIP_CODE, "name", "geometry"]
-    else:
-        frame = display["counties"]
-        frame = frame.assign(name=frame[s.COUNTY_CODE].map(
-            _area_names(villages, s.COUNTY_CODE, s.COUNTY)))
-        keep = [s.COUNTY_CODE, "name", "geometry"]
-    return polygon_layer(frame[keep], CLICK_LAYER, [255, 255, 255, 1], line=(0, 0, 0, 0),
-                         line_width_px=0, pickable=True, stroked=False)
+    depth = 1 + bool(county) + bool(county and township)
+    geoms = shown.geometry.to_numpy()
+    if tolerance > 0 and len(geoms):
+        geoms = shapely.coverage_simplify(geoms, tolerance)
+    codes = {field: shown[field].astype(str).to_numpy() for field in _LEVEL_FIELDS[:depth]}
+    frame = gpd.GeoDataFrame({"f": list(colors), **codes,
+                              "name": shown[_LEVEL_NAMES[depth - 1]].astype(str).to_numpy()},
+                             geometry=geoms, crs=shown.crs)
+    origin = np.asarray(origin, dtype=float)
+    rows = polygon_rows(frame, origin, {"f": "f", **{f: f for f in codes}, "name": "name"})
+    return pdk.Layer("PolygonLayer", rows, id=CLICK_LAYER, get_polygon="p",
+                     position_format="'XY'", pickable=True, filled=True, stroked=False,
+                     get_fill_color="f", **offset_props(origin))
 
 
 def picked_area(selection: dict | None, county: str | None = None,
@@ -169,8 +169,8 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     both already restricted to the area.  ``outline`` is the RGB of county
     and township borders (light on a dark screen); ``view_px`` the map's
     approximate size in pixels, to frame the area; ``village`` (inside
-    ``township``) is outlined as the selected one.  Only the click layer
-    (:func:`click_layer`) and the points are pickable.  ``marks``
+    ``township``) is outlined as the selected one.  Only the villages
+    (:func:`areas_layer`, which a click drills into) and the points are pickable.  ``marks``
     (``{county or township code: "green" | "yellow" | "red"}``, of the areas
     outlined: counties on the city, townships in a county) colours those
     outlines (:mod:`maps.marks`); ``marks_title`` heads their legend.
@@ -186,8 +186,6 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
         legend = Legend("", ((CATEGORY_COLORS[True], "联建村"), (CATEGORY_COLORS[False], "未联建")))
     else:
         colors, legend = classify_colors(values, ramp=ramp, unit=unit)
-    fill = gpd.GeoDataFrame({"_fill": colors}, geometry=shown.geometry.to_numpy(),
-                            crs=shown.crs)
     outlines = display["townships"][display["townships"][s.COUNTY_CODE] == county] \
         if county else display["counties"]
     orgs = display["orgs"][display["orgs"][s.ORG_ID].isin(set(table[s.ORG_ID][keep].dropna()))]
@@ -198,15 +196,17 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
     # software rendering on the first frame).  Village borders only inside a
     # county: at city scale they are thinner than a pixel.
     half_px = pixel_degrees(view) / 2
-    layers = [polygon_layer(fill, "villages", None, stroked=False),
-              click_layer(display, county, township)]
+    origin = (round(view.longitude, 2), round(view.latitude, 2))
+    layers = [areas_layer(shown, colors, county, township, origin, half_px)]
     if county is not None:
-        layers.append(outline_layer(shown, "village_lines", (255, 255, 255, 200), 1.0, half_px))
+        layers.append(outline_layer(shown, "village_lines", (255, 255, 255, 200), 1.0, half_px,
+                                    origin=origin))
     extras = extras or {}
     if extras.get("grids") is not None and len(extras["grids"]):
-        layers.append(outline_layer(extras["grids"], "grids", (90, 90, 90), 0.8, half_px))
-    layers += [outline_layer(outlines, "outlines", tuple(outline), 1.4, half_px),
-               outline_layer(orgs, "orgs", ORG_LINE, 1.6, half_px)]
+        layers.append(outline_layer(extras["grids"], "grids", (90, 90, 90), 0.8, half_px,
+                                    origin=origin))
+    layers += [outline_layer(outlines, "outlines", tuple(outline), 1.4, half_px, origin=origin),
+               outline_layer(orgs, "orgs", ORG_LINE, 1.6, half_px, origin=origin)]
     if marks:
         layers += mark_layers(outlines, marks, s.TOWNSHIP_CODE if county else s.COUNTY_CODE,
                               tolerance=half_px)

@@ -25,7 +25,7 @@ from analysis.areas import area_mask
 from geo import schema as s
 from maps.deck import CompactDeck, view_of
 from maps.display import DISPLAY_CRS
-from maps.grids import DECIMALS, _offsets as offset_props, polygon_rows
+from maps.deck import DECIMALS, offset_props, polygon_rows
 from maps.styles import WALK_STYLES, Legend
 from texts import walk as tw
 

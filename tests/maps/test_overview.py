@@ -22,31 +22,39 @@ AREAS = [(None, None, None), ("350404", None, None), ("350404", "350404006", Non
 def test_only_unstroked_polygons_and_points_are_pickable(display, county, township, village):
     """deck.gl picks on pointerdown and loses the click when pointerup comes more
     than 250 ms later; stroked (path) layers in the picking pass made that happen
-    under software WebGL.  So: every pickable GeoJsonLayer is unstroked, and the
-    visible village layer is not pickable."""
+    under software WebGL.  So: the pickable polygons (the villages, which a click
+    drills into) are unstroked, and every outline is a LineLayer, never pickable."""
     deck, _ = overview_map(*display, "joint", county, township, village=village)
     layers = json.loads(deck.to_json())["layers"]
     pickable = {layer["id"]: layer for layer in layers if layer.get("pickable")}
     assert set(pickable) == {"areas", "leads"}
-    assert all(not layer["stroked"] for layer in pickable.values()
-               if layer["@@type"] == "GeoJsonLayer")
+    assert pickable["areas"]["@@type"] == "PolygonLayer" and not pickable["areas"]["stroked"]
+    assert not [layer["id"] for layer in layers if layer["@@type"] == "GeoJsonLayer"]
     assert ("selected" in {layer["id"] for layer in layers}) == bool(village)
 
 
-@pytest.mark.parametrize("county, township, field", [
-    (None, None, "county_code"), ("350404", None, "township_code"),
-    ("350404", "350404006", "village_code")])
-def test_the_click_layer_holds_the_next_level(display, county, township, field):
+@pytest.mark.parametrize("county, township, field, name", [
+    (None, None, "county_code", "county"), ("350404", None, "township_code", "township"),
+    ("350404", "350404006", "village_code", "name")])
+def test_the_village_layer_holds_the_next_level(display, county, township, field, name):
+    """Each village's row carries the codes down to the area a click opens (and no
+    deeper) and that area's name for the tooltip; every village of the area is drawn."""
     deck, _ = overview_map(*display, "joint", county, township)
-    areas = next(layer for layer in json.loads(deck.to_json())["layers"]
-                 if layer["id"] == "areas")
-    features = areas["data"]["features"]
-    codes = {f["properties"][field] for f in features}
-    assert len(codes) == len(features) > 1
-    if county:
-        assert {f["properties"]["county_code"] for f in features} == {county}
+    rows = next(layer for layer in json.loads(deck.to_json())["layers"]
+                if layer["id"] == "areas")["data"]
+    villages = display[0]["villages"]
+    inside = villages[(villages["county_code"] == county) if county else slice(None)]
     if township:
-        assert {f["properties"]["township_code"] for f in features} == {township}
+        inside = inside[inside["township_code"] == township]
+    expected = dict(zip(inside[field], inside[name]))
+    assert {r[field]: r["name"] for r in rows} == expected
+    assert all(len(r["f"]) == 4 and r["p"] for r in rows)
+    if county:
+        assert {r["county_code"] for r in rows} == {county}
+    if township:
+        assert {r["township_code"] for r in rows} == {township}
+    else:
+        assert "village_code" not in rows[0]
 
 
 def test_a_click_picks_one_level_below_the_area():
