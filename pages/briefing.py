@@ -4,10 +4,9 @@ organisations form)."""
 import streamlit as st
 
 from analysis.kpis import KPI_LABELS
-from maps.overview import overview_map
 import texts
 from texts import auth as ta
-from ui import auth, cached, frame, screen as screen_size, slides, years
+from ui import auth, cached, cached_overview, frame, screen as screen_size, slides, years
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
                          trend_chart, village_line)
 
@@ -70,9 +69,9 @@ def screen() -> None:
     left, middle, right = st.columns([1, 2.4, 1])
     size = screen_size.measured()  # the browser's screen (ui/screen.py): 4K, 拼接屏 …
     scale = screen_size.screen_scale(size)
-    deck, _ = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
-                           "joint", county, township, outline=tuple(theme_of(theme)["line"]),
-                           view_px=screen_size.framing_px(size, MAP_PX), village=village)
+    deck, _ = cached_overview.overview_deck(
+        src, params, "joint", county, township, village, outline=tuple(theme_of(theme)["line"]),
+        view_px=screen_size.framing_px(size, MAP_PX))
     frame.area_map(middle, deck, "briefing_map", height=760)
     if detail is not None and len(detail):
         middle.html(village_line(detail.iloc[0], theme))

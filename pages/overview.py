@@ -1,12 +1,11 @@
 """总览：headline figures, the map of the selected area, the income trend."""
 import streamlit as st
 
-from analysis.areas import area_mask
 from analysis.rankings import DIRECTIONS
-from maps.overview import COLORINGS, overview_map
+from maps.overview import COLORINGS
 from maps.styles import legend_html
 import texts
-from ui import cached, frame, rankings, years
+from ui import cached, cached_overview, frame, rankings, years
 from ui import joint_charts as jc
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
@@ -36,15 +35,10 @@ with right:
     marks_key = st.selectbox(texts.MAP_MARKS, [None, *DIRECTIONS], key="overview_marks",
                              format_func=lambda k: rankings.label(k) if k else
                              texts.MAP_MARKS_NONE, placeholder=texts.MAP_MARKS_NONE)
-extras = {}
-if show_grids and (grids := cached.unit_grids(src)) is not None:
-    extras["grids"] = grids[area_mask(grids, county, township)]
-if show_sites:
-    extras["sites"] = cached.sites(src)[area_mask(cached.sites(src), county, township)]
-deck, legend = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
-                            coloring, county, township, extras, village=village,
-                            marks=rankings.map_marks(src, params, county, marks_key),
-                            marks_title=f"{rankings.label(marks_key)}：" if marks_key else "")
+deck, legend = cached_overview.overview_deck(
+    src, params, coloring, county, township, village, grids=bool(show_grids and county),
+    sites=show_sites, marks_title=f"{rankings.label(marks_key)}：" if marks_key else "",
+    marks=cached_overview.marks_items(rankings.map_marks(src, params, county, marks_key)))
 with left:
     frame.area_map(st, deck, "overview_map", height=560)
     if frame.can_go_up():

@@ -19,12 +19,11 @@ import streamlit as st
 
 from geo import access
 from geo.access import Area
-from maps.overview import overview_map
 from report.slides import (THEMES, area_name, coloring_of, slide_numbers, slide_title,
                            takeaway)
 import texts
 from texts import slides as tsl
-from ui import auth, cached, cached_grids, rankings, sequence
+from ui import auth, cached, cached_grids, cached_overview, rankings, sequence
 from ui import screen as screen_size
 from ui.briefing import briefing_css, number_panel
 
@@ -135,11 +134,11 @@ def _deck(src: cached.Source, params, view, theme: str, view_px: tuple = (1000, 
     coloring = coloring_of(view)
     ranked = view.page == "rankings"
     marks = rankings.map_marks(src, params, view.county, coloring) if ranked else None
-    deck, _ = overview_map(cached.display_at(src, params), cached.villages_table(src, params),
-                           coloring if view.page == "overview" else "joint", view.county,
-                           None if ranked else view.township,
-                           outline=tuple(THEMES[theme]["line"]), view_px=view_px, marks=marks,
-                           marks_title=f"{rankings.label(coloring)}：" if ranked else "")
+    deck, _ = cached_overview.overview_deck(
+        src, params, coloring if view.page == "overview" else "joint", view.county,
+        None if ranked else view.township, outline=tuple(THEMES[theme]["line"]),
+        view_px=tuple(view_px), marks=cached_overview.marks_items(marks),
+        marks_title=f"{rankings.label(coloring)}：" if ranked else "")
     return deck
 
 
