@@ -83,7 +83,11 @@ class Timeline:
         self.urls[event["requestId"]] = event["request"]["url"]
 
     def _frame(self, event):
-        size = len(event["response"]["payloadData"])
+        # a binary frame's payload comes base64-encoded (opcode 2): its bytes are 3/4
+        response = event["response"]
+        size = len(response["payloadData"])
+        if response.get("opcode") == 2:
+            size = size * 3 // 4
         if size >= BIG_FRAME and self.deck_bytes == 0 and self.t0 is not None:
             self.deck_msg, self.deck_bytes = event["timestamp"] - self.t0, size
 

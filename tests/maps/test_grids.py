@@ -97,6 +97,20 @@ def test_focus_outline_and_merged_compliant_grids(display, monkeypatch):
     merged = {layer["id"]: layer for layer in spec(build_grid_deck(display))["layers"]}
     assert [r["c"] for r in merged["l4-compliant"]["data"]] == [A]   # A1-1, as village A
     assert merged["l4-compliant"]["stroked"] is False and "l4-compliant-line" not in merged
+    # every status merged per village: B1-1 and B1-2 as village B with a count; a
+    # grid alone keeps its own reason; a grid without a village stays itself
+    households = merged["l4-households"]["data"]
+    assert [(r["c"], r["r"]) for r in households] == [(B, "户数不在 80–120 户：单元网格 2 个")]
+    manager = merged["l4-manager"]["data"]
+    assert [r["c"] for r in manager] == [A] and manager[0]["r"] == display["l4"].set_index(
+        "grid_code").loc["A1-2", "reason"]
+    l4 = display["l4"].set_index("grid_code")
+    assert [r["c"] for r in merged["l4-branch"]["data"]] == [l4.loc["X1", "village_code"]]
+    no_village = display["l4"].assign(village_code=display["l4"]["village_code"].where(
+        display["l4"]["grid_code"] != "X1"))
+    alone = grid_maps._merged_by_village(no_village, display["villages"])
+    assert alone.loc[alone["c"] == "X1", "status"].tolist() == ["branch"]
+    assert len(alone) == len(display["l4_merged"])
     with pytest.raises(ValueError, match="未知的层级 'row'"):
         build_grid_deck(display, focus=("row", "x"))
 
