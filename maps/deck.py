@@ -59,6 +59,25 @@ def pixel_degrees(view: pdk.ViewState) -> float:
     return 360.0 / (512.0 * 2.0 ** float(view.zoom))
 
 
+def simplify_coverage(geoms, tolerance: float) -> np.ndarray:
+    """``shapely.coverage_simplify`` of the polygons ``geoms`` that are there: missing
+    ones stay missing (shapely refuses them), and a coverage GEOS cannot simplify
+    (broken polygons of data nobody here made) is simplified polygon by polygon.
+
+    >>> out = simplify_coverage([None, shapely.box(0, 0, 1, 1)], 0.1)
+    >>> out[0] is None, out[1].area
+    (True, 1.0)
+    """
+    geoms = np.array(geoms, dtype=object)
+    there = ~shapely.is_missing(geoms)
+    if tolerance > 0 and there.any():
+        try:
+            geoms[there] = shapely.coverage_simplify(geoms[there], tolerance)
+        except shapely.errors.GEOSException:
+            geoms[there] = shapely.simplify(geoms[there], tolerance, preserve_topology=True)
+    return geoms
+
+
 def segments(geoms, tolerance: float = 0.0) -> np.ndarray:
     """Every edge ``(x0, y0, x1, y1)`` of the polygons' rings and of the lines, once.
 
@@ -80,7 +99,7 @@ def segments(geoms, tolerance: float = 0.0) -> np.ndarray:
     if tolerance > 0:
         geoms = geoms.copy()
         if polygonal.any():
-            geoms[polygonal] = shapely.coverage_simplify(geoms[polygonal], tolerance)
+            geoms[polygonal] = simplify_coverage(geoms[polygonal], tolerance)
         geoms[~polygonal] = shapely.simplify(geoms[~polygonal], tolerance)
     lines = np.where(polygonal, shapely.boundary(geoms), geoms)
     coords, owner = shapely.get_coordinates(shapely.get_parts(lines), return_index=True)

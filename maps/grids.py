@@ -37,7 +37,8 @@ from analysis.grid_checks import STATUSES
 from analysis.grid_tree import NODE_COLUMNS
 from geo import schema as s
 from maps.deck import (DECIMALS, SCALE, CompactDeck, offset_ints, offset_props as _offsets,  # noqa: F401
-                       path_rows, pixel_degrees, polygon_rows, segments, view_of)
+                       path_rows, pixel_degrees, polygon_rows, segments, simplify_coverage,
+                       view_of)
 from maps.display import DISPLAY_CRS, display_geometry
 from maps.styles import Legend
 from maps.styles import DEFECT_STYLES, STATUS_COLORS  # noqa: F401 (re-exported)
@@ -342,7 +343,7 @@ def _simplified_together(frames: dict, tolerance: float) -> dict:
     6
     """
     geoms = [f.geometry.to_numpy() for f in frames.values()]
-    simple = shapely.coverage_simplify(np.concatenate(geoms), tolerance) \
+    simple = simplify_coverage(np.concatenate(geoms), tolerance) \
         if sum(map(len, geoms)) else np.empty(0, dtype=object)
     out, start = {}, 0
     for name, frame in frames.items():

@@ -9,12 +9,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-import shapely
 
 from analysis.areas import area_mask
 from geo import schema as s
 from maps.deck import (CompactDeck, offset_props, outline_layer, pixel_degrees, polygon_rows,
-                       view_of)
+                       simplify_coverage, view_of)
 from maps.marks import mark_layers, mark_legend
 from maps.styles import CATEGORY_COLORS, Legend, classify_colors
 from maps.styles import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL  # noqa: F401 (re-exported)
@@ -94,9 +93,7 @@ def areas_layer(shown: gpd.GeoDataFrame, colors: list, county: str | None,
     [('v1', '一村', [1, 2, 3, 4]), ('v2', '二村', [1, 2, 3, 4])]
     """
     depth = 1 + bool(county) + bool(county and township)
-    geoms = shown.geometry.to_numpy()
-    if tolerance > 0 and len(geoms):
-        geoms = shapely.coverage_simplify(geoms, tolerance)
+    geoms = simplify_coverage(shown.geometry.to_numpy(), tolerance)
     codes = {field: shown[field].astype(str).to_numpy() for field in _LEVEL_FIELDS[:depth]}
     frame = gpd.GeoDataFrame({"f": list(colors), **codes,
                               "name": shown[_LEVEL_NAMES[depth - 1]].astype(str).to_numpy()},

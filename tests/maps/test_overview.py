@@ -86,3 +86,26 @@ def test_a_site_without_a_village_is_drawn_and_picks_nothing(display):
     point = next(layer for layer in json.loads(text)["layers"] if layer["id"] == "sites")
     picked = {"selection": {"objects": {"sites": point["data"]}}}
     assert point["data"][0]["township_code"] is None and picked_area(picked) == {}
+
+
+def test_villages_without_a_shape_or_that_geos_cannot_simplify_are_drawn(monkeypatch):
+    """Data nobody here made: a missing geometry is left out of the map, and a
+    coverage GEOS refuses to simplify is simplified polygon by polygon."""
+    import geopandas as gpd
+    import shapely
+
+    from maps import deck as deck_module
+    from maps.overview import areas_layer
+
+    v = gpd.GeoDataFrame({"county_code": ["c1", "c1"], "county": ["甲县", "甲县"]},
+                         geometry=[None, shapely.box(0, 0, 1, 1)], crs="EPSG:4326")
+    rows = areas_layer(v, [[1, 2, 3, 4]] * 2, None, None, (0.5, 0.5), tolerance=0.01).data
+    assert len(rows) == 1 and rows[0]["county_code"] == "c1"
+
+    def refuse(*args, **kwargs):
+        raise shapely.errors.GEOSException("TopologyException: side location conflict")
+
+    monkeypatch.setattr(deck_module.shapely, "coverage_simplify", refuse)
+    bump = shapely.Polygon([(0, 0), (1, 0.001), (2, 0), (2, 1), (0, 1)])
+    out = deck_module.simplify_coverage([bump], 0.01)
+    assert shapely.get_num_coordinates(out[0]) == 5
