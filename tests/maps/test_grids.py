@@ -34,7 +34,7 @@ def test_offline_deck_with_text_tooltips(display):
     assert ids == ["l4-compliant", "l4-compliant-line", "l4-households", "l4-households-line",
                    "l4-manager", "l4-manager-line", "l4-branch", "l4-branch-line", "l3",
                    "villages", "gap", "gap-line", "overlap", "overlap-line", "orphan",
-                   "orphan-line", "defect-markers"]
+                   "orphan-line", "defect-markers", "defect-rings"]
 
 
 def test_pickable_layers_are_never_stroked(display):
