@@ -355,7 +355,7 @@ def _simplified_together(frames: dict, tolerance: float) -> dict:
 
 
 def _defect_markers(frames: dict, origin: np.ndarray, pixel: float) -> list[pdk.Layer]:
-    """Rings at every defect, so that a 30 m overlap is found at city zoom: a
+    """Rings at every defect, so that a 30 m overlap is found at city zoom: an
     all but clear, pickable 12-gon of :data:`MARKER_PX` radius (at the view's zoom,
     ``pixel`` degrees a pixel) and its ring as line segments.  Both use shaders the
     map compiles anyway: a ``ScatterplotLayer`` for 16 rings cost about 0.3 s of
