@@ -141,16 +141,6 @@ def picked_area(selection: dict | None, county: str | None = None,
     return {}
 
 
-def _points_layer(points: pd.DataFrame, layer_id: str, fill: list, radius_px: tuple) -> pdk.Layer:
-    codes = [c for c in _LEVEL_FIELDS if c in points.columns]
-    data = points[["lon", "lat", "name", *codes]].astype({c: object for c in codes})
-    data[codes] = data[codes].where(data[codes].notna(), None)  # null in JSON, never NaN
-    return pdk.Layer("ScatterplotLayer", data, id=layer_id,
-                     get_position=["lon", "lat"], get_fill_color=fill, get_line_color=[60, 60, 60],
-                     stroked=True, line_width_min_pixels=1, radius_min_pixels=radius_px[0],
-                     radius_max_pixels=radius_px[1], get_radius=250, pickable=True)
-
-
 LEAD_RADIUS_PX, LEAD_RING = 3.5, [60, 60, 60, 255]
 
 
@@ -252,7 +242,7 @@ def overview_map(display: dict, table: pd.DataFrame, coloring: str,
         layers.append(outline_layer(chosen, "selected", SELECTED_LINE, 3))
     layers.append(marker_layer(leads, "leads", LEAD_FILL, view, origin))
     if extras.get("sites") is not None and len(extras["sites"]):
-        layers.append(_points_layer(extras["sites"], "sites", SITE_FILL, (2, 5)))
+        layers.append(marker_layer(extras["sites"], "sites", SITE_FILL, view, origin, 2.5))
     # map_provider=None with pydeck's default map_style sentinel: Streamlit
     # then draws no basemap at all (map_style=None would fetch Carto's style).
     deck = CompactDeck(layers=layers, initial_view_state=view,
