@@ -22,6 +22,21 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"用法错误：{message}\n")
 
 
+def positive_int(text: str) -> int:
+    """``argparse`` type: an integer ≥ 1, else a Chinese usage error.
+
+    >>> positive_int("3")
+    3
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数，实际为 {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应 ≥ 1，实际为 {text!r}")
+    return value
+
+
 def print_problems(problems: list[Problem], stream) -> None:
     for p in problems:
         print(str(p), file=stream)

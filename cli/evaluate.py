@@ -7,27 +7,16 @@ Chinese message per problem; 2 for a usage error.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from analysis.kpis import KPI_LABELS
-from cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report
+from cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report, positive_int
 from cli.tables import format_delta, format_kpi_table, format_value, table_lines
 
 MAX_WARNINGS = 50
 SUMMARY_KEYS = ("avg_members_per_org", "avg_income_gain_joint", "avg_income_gain_other",
                 "income_gain_did")
-
-
-def _size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为整数，实际为 {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应 ≥ 1，实际为 {text!r}")
-    return value
 
 
 def register_evaluate(sub) -> None:
@@ -36,8 +25,8 @@ def register_evaluate(sub) -> None:
     p.add_argument("data", metavar="DATA.gpkg")
     p.add_argument("scenario", metavar="SCENARIO.json")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（比例为小数）")
-    p.add_argument("--min-size", type=_size, default=3, help="每组村数下限（默认 3）")
-    p.add_argument("--max-size", type=_size, default=6, help="每组村数上限（默认 6）")
+    p.add_argument("--min-size", type=positive_int, default=3, help="每组村数下限（默认 3）")
+    p.add_argument("--max-size", type=positive_int, default=6, help="每组村数上限（默认 6）")
     p.add_argument("--allow-cross-township", action="store_true",
                    help="允许一个分组跨乡镇（默认须在同一乡镇）")
     p.add_argument("--base-year", type=int, help="基期年份（默认：收入表最早年份）")

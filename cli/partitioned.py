@@ -15,12 +15,12 @@ printed with layer, field and row), 2 usage error.
 """
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report, print_problems
+from cli.common import (EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_or_report, positive_int,
+                        print_problems)
 from geo import schema as s
 from geo.clock import now_iso
 from geo.partitioned import write_figures
@@ -52,23 +52,13 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正整数，实际为 {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数，实际为 {text!r}")
-    return value
-
-
 def add_engine_arguments(p) -> None:
     """The partitioned engine's options of ``kpis``."""
-    p.add_argument("--workers", type=_positive_int, metavar="N",
+    p.add_argument("--workers", type=positive_int, metavar="N",
                    help="分区数据集目录：在本机启动 N 个工作进程分区计算（dask.distributed）")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="分区数据集目录：使用已有的 dask 调度器（如 tcp://10.0.0.5:8786）")
-    p.add_argument("--batch-villages", type=_positive_int, default=None, metavar="K",
+    p.add_argument("--batch-villages", type=positive_int, default=None, metavar="K",
                    help="每个计算任务的村数（整县合并，默认 10000；越小越省内存）")
     p.add_argument("--worker-memory", default="4GiB", metavar="SIZE",
                    help="本机工作进程的内存上限（默认 4GiB）")
