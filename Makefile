@@ -65,7 +65,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_playback
 	$(PY) -m benchmarks.bench_pptx
 	$(PY) -m benchmarks.bench_store
-	$(PY) -m benchmarks.bench_maps --runs 3
+	$(PY) -m benchmarks.bench_maps --runs 5
 	$(PY) -m benchmarks.bench_all_pages --runs 3
 
 ## make bench-load: 30 browser sessions against one server for 30 minutes (not in make bench)

@@ -9,7 +9,10 @@ JavaScript is downloaded again, as for a new user) by Debian's headless
 Chromium with software WebGL, 1600×900, and timed from navigation to the
 map painted (≥ 15,000 non-white pixels in a screenshot of the canvas; polled,
 so an upper bound).  The bound of a page is the reference's median in the same
-run + 1 s.
+run + 1 s.  Before each round the servers are left to go quiet (their CPU time
+unchanged for 2 s: the dashboard's background warm-up of the other pages'
+layers runs for ~10 s of CPU after the first visits and would otherwise
+share the two cores with the first rounds).
 
 Per page the breakdown (medians, seconds from navigation, from the browser's
 own network timeline and a performance trace):
@@ -25,7 +28,7 @@ own network timeline and a performance trace):
 
 Usage::
 
-    .venv/bin/python -m benchmarks.bench_maps [--runs 3] [--data DATA.gpkg] [--no-trace]
+    .venv/bin/python -m benchmarks.bench_maps [--runs 5] [--data DATA.gpkg] [--no-trace]
 """
 from __future__ import annotations
 
@@ -97,6 +100,23 @@ class Timeline:
             self.deck_js = event["timestamp"] - self.t0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pids: list[int], still_s: float = 2.0, limit_s: float = 240.0) -> float:
+    """Wait until the processes ``pids`` used < 0.05 s of CPU in ``still_s``; the wait, s."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit_s:
+        before = sum(_cpu_s(p) for p in pids)
+        time.sleep(still_s)
+        if sum(_cpu_s(p) for p in pids) - before < 0.05:
+            break
+    return time.perf_counter() - start
+
+
 def _gpu_ms(trace: bytes) -> float:
     events = json.loads(trace)["traceEvents"]
     return sum(e["dur"] for e in events if e.get("name") == "WebGL" and "dur" in e) / 1e3
@@ -144,6 +164,7 @@ def measure(data: Path, runs: int, trace: bool) -> dict:
             for _, target in targets:                          # warm both servers
                 open_page(browser, target, trace=False)
             for _ in range(runs):
+                wait_quiet([proc.pid, ref_proc.pid])
                 for label, target in targets:
                     samples[label].append(open_page(browser, target, trace))
             browser.close()
@@ -182,7 +203,7 @@ def report(samples: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEMO)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-trace", action="store_true",
                         help="no performance trace (no GPU column; a little less overhead)")
     args = parser.parse_args(argv)

@@ -6,7 +6,7 @@ import streamlit as st
 from analysis.kpis import KPI_LABELS
 import texts
 from texts import auth as ta
-from ui import auth, cached, cached_overview, frame, screen as screen_size, slides, years
+from ui import auth, cached, cached_overview, frame, later, screen as screen_size, slides, years
 from ui.briefing import (bar_chart, briefing_css, header_html, line_chart, number_panel, theme_of,
                          trend_chart, village_line)
 
@@ -47,6 +47,29 @@ def switches(container) -> None:
         slides.start_menu(src)
 
 
+def charts(left, right, county, township, year, params, scale) -> None:
+    """The coverage by county (by township for a county account), the income trend and
+    the organisations by year, under the numbers on either side of the map."""
+    with left:
+        held = frame.held_county()  # a county account: its townships, never other counties
+        st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
+        series = cached.county_series(src, params, "joint_coverage", held) * 100
+        st.altair_chart(bar_chart(series, theme, "%", scale=scale), theme=None,
+                        width="stretch")
+    with right:
+        st.caption(texts.TREND_TITLE)
+        income = cached.trend(src, county, township, params.as_of_year)
+        if len(income):
+            st.altair_chart(line_chart(income.rename(columns=texts.TREND_SERIES), theme,
+                                       "万元", 170, scale), theme=None, width="stretch")
+        else:
+            st.caption(texts.NO_INCOME_YET)
+        if len(joint := cached.joint_series(src, county, township)):
+            st.caption(texts.JOINT_TREND_TITLE)
+            st.altair_chart(trend_chart(joint, year, theme, 170, scale), theme=None,
+                            width="stretch")
+
+
 def screen() -> None:
     """The whole screen; a fragment that runs again every few seconds while playing."""
     if slides.active():  # a sequence started from the menu: the page plays it
@@ -75,27 +98,10 @@ def screen() -> None:
     frame.area_map(middle, deck, "briefing_map", height=760)
     if detail is not None and len(detail):
         middle.html(village_line(detail.iloc[0], theme))
-    # the charts after the map: deck.gl's code and first frame come first
     left.html(number_panel(numbers(figs, LEFT), theme))
-    with left:
-        held = frame.held_county()  # a county account: its townships, never other counties
-        st.caption(texts.BRIEFING_TOWNSHIP_CHART if held else texts.BRIEFING_COVERAGE_CHART)
-        series = cached.county_series(src, params, "joint_coverage", held) * 100
-        st.altair_chart(bar_chart(series, theme, "%", scale=scale), theme=None,
-                        width="stretch")
     right.html(number_panel(numbers(figs, RIGHT), theme))
-    with right:
-        st.caption(texts.TREND_TITLE)
-        income = cached.trend(src, county, township, params.as_of_year)
-        if len(income):
-            st.altair_chart(line_chart(income.rename(columns=texts.TREND_SERIES), theme,
-                                       "万元", 170, scale), theme=None, width="stretch")
-        else:
-            st.caption(texts.NO_INCOME_YET)
-        if len(joint := cached.joint_series(src, county, township)):
-            st.caption(texts.JOINT_TREND_TITLE)
-            st.altair_chart(trend_chart(joint, year, theme, 170, scale), theme=None,
-                            width="stretch")
+    # on arriving at the page, the charts after the map's first frame (ui/later.py)
+    later.after_map(__file__, lambda: charts(left, right, county, township, year, params, scale))
     screen_size.watch(screen_size.map_px(size, MAP_PX), scale)
 
 

@@ -10,7 +10,7 @@ from geo import schema as s
 from maps.grids import grid_legend
 from maps.styles import legend_html
 import texts
-from ui import cached, cached_grids, frame
+from ui import cached, cached_grids, frame, later
 
 DRILL = (("grid_village", "village", 2), ("grid_l3", "l3", 3), ("grid_l4", "l4", 4))
 CARDS = {3: ("grid_l3", "grid_l3_branch_coverage"),
@@ -66,12 +66,18 @@ st.subheader(texts.GRID_INTEGRITY)
 integrity = cached_grids.integrity(src).within(*integrity_scope(tree, by, code))
 for column, (label, value) in zip(st.columns(3), texts.integrity_cards(integrity.summary())):
     column.metric(label, value)
-for tab, table in zip(st.tabs(list(texts.GRID_INTEGRITY_TABS.values())),
-                      integrity.tables().values()):
-    tab.dataframe(table.rename(columns=texts.GRID_COLUMNS), hide_index=True)
+
+
+def tables() -> None:
+    """The integrity tables, the list of non-compliant grids and its download."""
+    for tab, table in zip(st.tabs(list(texts.GRID_INTEGRITY_TABS.values())),
+                          integrity.tables().values()):
+        tab.dataframe(table.rename(columns=texts.GRID_COLUMNS), hide_index=True)
+    st.subheader(texts.GRID_NONCOMPLIANT.format(n=len(bad)))
+    st.dataframe(bad, hide_index=True, key="grid_noncompliant")
+    st.download_button(texts.GRID_DOWNLOAD, bad.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=texts.GRID_CSV_NAME.format(code=code or "all"), mime="text/csv")
+
 
 bad = noncompliant_grids(compliance, tree, by, code).rename(columns=texts.GRID_COLUMNS)
-st.subheader(texts.GRID_NONCOMPLIANT.format(n=len(bad)))
-st.dataframe(bad, hide_index=True, key="grid_noncompliant")
-st.download_button(texts.GRID_DOWNLOAD, bad.to_csv(index=False).encode("utf-8-sig"),
-                   file_name=texts.GRID_CSV_NAME.format(code=code or "all"), mime="text/csv")
+later.after_map(__file__, tables, texts.LATER_TABLES)

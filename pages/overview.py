@@ -5,7 +5,7 @@ from analysis.rankings import DIRECTIONS
 from maps.overview import COLORINGS
 from maps.styles import legend_html
 import texts
-from ui import cached, cached_overview, frame, rankings, years
+from ui import cached, cached_overview, frame, later, rankings, years
 from ui import joint_charts as jc
 
 CARDS = ("joint_coverage", "joint_orgs", "joint_villages", "avg_income_gain_joint",
@@ -46,7 +46,10 @@ with left:
                   key="overview_up")
     st.html(legend_html(legend))
     st.caption(texts.MAP_CAPTION)
-with right:  # the charts after the map: deck.gl's code is fetched first
+
+
+def charts() -> None:
+    """The income trend and the organisations by year, beside the map."""
     st.markdown(f"**{texts.TREND_TITLE}**")
     income = cached.trend(src, county, township, params.as_of_year)
     if len(income):
@@ -56,6 +59,10 @@ with right:  # the charts after the map: deck.gl's code is fetched first
     if len(series := cached.joint_series(src, county, township)):
         st.markdown(f"**{texts.JOINT_TREND_TITLE}**")
         st.altair_chart(jc.joint_trend_chart(series, year), width="stretch")
+
+
+with right:  # on arriving at the page, after the map's first frame (ui/later.py)
+    later.after_map(__file__, charts, texts.LATER_CHARTS)
 
 if village and len(detail := cached.village_detail(src, params, village)):
     st.subheader(texts.VILLAGE_DETAIL.format(name=detail["name"].iloc[0]))

@@ -51,6 +51,8 @@ DATA_AS_OF = "数据截至 {year} 年"
 DATA_AS_OF_NOTE = ("联村党组织按成立年份、成员村按加入年份计入，收入为当年或此前最近一年；"
                    "网格、党群服务阵地无年份，按现状显示")
 NO_INCOME_YET = "此时尚无收入数据"
+LATER_CHARTS = "图表随后显示…"  # while a page's charts wait for its map (ui/later.py)
+LATER_TABLES = "清单随后显示…"
 PLAY = "播放"
 STOP = "停止"
 PLAY_HELP = "从最早年份起逐年播放（每 {seconds} 秒一年），到最新年份停止"

@@ -11,7 +11,7 @@ from geo.problems import DatasetError
 from maps.overview import picked_area
 import texts
 from texts import auth as ta, national as tn
-from ui import cached, national
+from ui import cached, later, national
 
 FRAME_KEY, WANTED_KEY, LOCK_KEY = "_frame_ran", "_wanted_page", "_area_lock"
 
@@ -46,6 +46,7 @@ def open_page(page_file: str):
     before a province is chosen (:mod:`ui.national`).
     """
     require_frame(page_file)
+    later.arrive(page_file)
     src = cached.current_source()
     if src.whole_nation:  # a national folder without a province: the overview (issue 18)
         national.national_page(src, metric_cards, Path(page_file).name == "overview.py")

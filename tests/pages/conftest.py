@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.dataset import load_dataset
 from tests.conftest import DEMO, ROOT
+from ui import later as ui_later
 
 
 @pytest.fixture(scope="session")
@@ -13,12 +14,16 @@ def demo():
 
 @pytest.fixture
 def open_page(monkeypatch):
-    """``open_page("pages/joint.py")``: the app run once on the demo, then at that page."""
+    """``open_page("pages/joint.py")``: the app run once on the demo, then at that page,
+    its tables and charts drawn as after the map's first frame (``later=False``: as
+    on arriving, :mod:`ui.later`)."""
     monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
 
-    def run(page=None, timeout=300):
+    def run(page=None, timeout=300, later=True):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
         at.run()
+        if page and later:
+            ui_later.show_now(at.session_state, page)
         return at.switch_page(page).run() if page else at
 
     return run
