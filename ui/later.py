@@ -1,73 +1,84 @@
-"""A page's tables and charts drawn just after its map, when one arrives at the page.
+"""A page's tables and charts drawn a moment after its map, when one arrives at the page.
 
 Measured (issue 14, ``benchmarks/bench_maps.py``): Streamlit's frontend draws
 each element as its message arrives, and on a new visit to a map page the
 Vega charts (汇报模式: 0.35 s of the browser's main thread) and the data
 grids (网格治理: 0.3 s for the four tables) were drawn *before* deck.gl's
-first frame, though they come after the map in the page.  So on the first
-run of a page visit such a part is left out: :func:`after_map` puts in its
-place a fragment with ``run_every=WAIT_S``; the fragment's first timed rerun
-marks the page's parts as wanted and reruns the app, whose run draws them
-(and, being a full run, ends the timer).  Every later run of the page — a
-widget, a drill-down — draws them at once; arriving at the page again (from
-another page, or a new browser) defers them again.
+first frame, though they come after the map in the page.  So in the first
+run of a page visit :func:`after_map` lets the map's message go, waits
+``WAIT_S`` in the same run and then draws the parts.  1.5 s: with software
+WebGL (no GPU) deck.gl's first frame comes 1.3–1.6 s after the map's message
+here; waiting 1.0 s still let the parts in before it (网格治理 2.60 s to the
+map painted, against 2.31 s with 1.5 s, same browser run).  Every later run of the
+page — a widget, a drill-down — draws them at once; arriving at the page again
+(from another page, or a new browser) waits again.
 
-Only Streamlit's own timer is used: its frontend drops a page's timed reruns
-the moment the user clicks another page (``App.onPageChange``), so a click
-made while the parts are pending is never answered with this page again.
-A browser without the timer (``AppTest``) shows the placeholder; tests mark
-the parts wanted with :func:`show_now`.
+The wait is inside the run on purpose.  A second run asked for by the page
+itself (a timed fragment that reruns the app) can undo a click on another
+page: Streamlit folds a rerun request into a pending one and keeps the newer
+one's page, so the page's own request, made while the click's was pending,
+ran the old page again (the 30-session load benchmark lost 10 clicks in ten
+minutes that way).  A run that waits is simply stopped by the click's
+request: the wait sleeps in slices of ``SLICE_S`` and asks Streamlit between
+them whether a stop or a rerun is waiting (the check its caches use while
+they wait), so a click is answered within ``SLICE_S``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+import time
 
 import streamlit as st
 
-WAIT_S = 1.0          # after the map's message: the map's first frame comes first
-SHOWN_KEY = "_later_shown"   # the page (script stem) whose parts are drawn, or None
-PAGE_KEY = "_later_page"     # the page of the last full run
-TICKS_KEY = "_later_ticks"   # runs of the waiting fragment since it was put in
+WAIT_S = 1.5  # from the map's message to its parts: deck.gl's first frame comes first
+SLICE_S = 0.05
+PAGE_KEY = "_later_page"       # the page of the last full run
+WAITING_KEY = "_later_waiting"  # the page whose parts still wait for its map, or None
 
 
 def arrive(page_file: str) -> None:
     """At the start of every full run of a page: a run of another page than the last
-    one is an arrival, whose parts wait for the map again."""
+    one is an arrival, whose parts wait for the map."""
     page = Path(page_file).stem
     if st.session_state.get(PAGE_KEY) != page:
         st.session_state[PAGE_KEY] = page
-        st.session_state[SHOWN_KEY] = None
-
-
-def show_now(session_state, page_file: str) -> None:
-    """Mark ``page_file``'s parts as wanted in ``session_state`` (tests: ``at.session_state``)."""
-    page = Path(page_file).stem
-    session_state[PAGE_KEY] = page
-    session_state[SHOWN_KEY] = page
+        st.session_state[WAITING_KEY] = page
 
 
 def after_map(page_file: str, draw: Callable[[], None], placeholder: str = "") -> None:
-    """Call ``draw`` now when the page's parts are wanted; else wait (see the module).
+    """Call ``draw``, after :data:`WAIT_S` on arriving at the page (see the module).
 
     One call per run of a page: ``draw`` may write into any of the page's
     containers.  While waiting, ``placeholder`` (a caption; nothing when empty)
-    stands where this is called.
+    stands where this is called.  The wait is spent once per arrival, even
+    when its run is stopped by a widget's rerun.
     """
-    page = Path(page_file).stem
-    if st.session_state.get(SHOWN_KEY) == page:
-        draw()
-        return
-    st.session_state[TICKS_KEY] = 0
-    st.fragment(lambda: wait(page, placeholder), run_every=WAIT_S)()
+    if st.session_state.get(WAITING_KEY) == Path(page_file).stem:
+        st.session_state[WAITING_KEY] = None
+        if WAIT_S > 0:
+            spot = st.empty()
+            if placeholder:
+                spot.caption(placeholder)
+            wait(WAIT_S)
+            spot.empty()
+    draw()
 
 
-def wait(page: str, placeholder: str = "") -> None:
-    """The waiting fragment's body: its first run (in the page's run) shows
-    ``placeholder``; the next one, the timer's, wants the parts and reruns the app."""
-    st.session_state[TICKS_KEY] = st.session_state.get(TICKS_KEY, 0) + 1
-    if st.session_state[TICKS_KEY] > 1:  # the timer: the map has had its first frame
-        st.session_state[SHOWN_KEY] = page
-        st.rerun(scope="app")
-    if placeholder:
-        st.caption(placeholder)
+def wait(seconds: float) -> None:
+    """Sleep ``seconds`` in slices, letting Streamlit stop or rerun the run between them."""
+    check = _yield_check()
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, SLICE_S))
+        check()
+
+
+def _yield_check() -> Callable[[], None]:
+    """Streamlit's stop/rerun check of this script run (no-op outside a run)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import (
+            get_run_yield_check)
+    except ImportError:  # another Streamlit: the wait is then not interruptible
+        return lambda: None
+    return get_run_yield_check() or (lambda: None)

@@ -12,18 +12,21 @@ def demo():
     return load_dataset(DEMO)
 
 
+@pytest.fixture(autouse=True)
+def no_wait_for_the_map(monkeypatch):
+    """No browser draws the map here: a page's parts do not wait for it (ui.later;
+    the wait is tested in tests/ui/test_later.py and in the browser)."""
+    monkeypatch.setattr(ui_later, "WAIT_S", 0)
+
+
 @pytest.fixture
 def open_page(monkeypatch):
-    """``open_page("pages/joint.py")``: the app run once on the demo, then at that page,
-    its tables and charts drawn as after the map's first frame (``later=False``: as
-    on arriving, :mod:`ui.later`)."""
+    """``open_page("pages/joint.py")``: the app run once on the demo, then at that page."""
     monkeypatch.setenv("DASHBOARD_DATA", str(DEMO))
 
-    def run(page=None, timeout=300, later=True):
+    def run(page=None, timeout=300):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
         at.run()
-        if page and later:
-            ui_later.show_now(at.session_state, page)
         return at.switch_page(page).run() if page else at
 
     return run
