@@ -54,10 +54,10 @@ def after_map(page_file: str, draw: Callable[[], None], placeholder: str = "") -
     stands where this is called.  The wait is spent once per arrival, even
     when its run is stopped by a widget's rerun.
     """
+    spot = st.empty()  # in every run, so that the parts keep their place in the page
     if st.session_state.get(WAITING_KEY) == Path(page_file).stem:
         st.session_state[WAITING_KEY] = None
         if WAIT_S > 0:
-            spot = st.empty()
             if placeholder:
                 spot.caption(placeholder)
             wait(WAIT_S)
