@@ -51,17 +51,26 @@ class Section:
     tables: list = field(default_factory=list)
 
 
+PALETTE_COLOURS = 224  # a placed map's palette (placed_png)
+
+
 def placed_png(image, dpi: int, width_cm: float = IMAGE_WIDTH_CM) -> io.BytesIO:
     """A rendered map as the briefing prints it, as a small PNG.
 
     The briefing places a map :data:`IMAGE_WIDTH_CM` wide, so ``dpi`` (the
     print resolution) needs ``width_cm / 2.54 × dpi`` pixels across, about
     half of an A4 page rendered at that resolution: the page is resampled
-    (Lanczos) to that width, never enlarged, and stored as a 256-colour palette
-    PNG (median cut, no dithering) with its resolution (pHYs) set to ``dpi``.
-    A palette, not JPEG: the maps are flat fills, thin lines and small text;
-    median cut keeps the fill colours exact, where JPEG would shift them and
-    ring around every edge and character.
+    (Lanczos) to that width, never enlarged, and stored as a palette PNG of
+    :data:`PALETTE_COLOURS` colours (median cut, no dithering, zlib level 9)
+    with its resolution (pHYs) set to ``dpi``.  A palette, not JPEG: the maps
+    are flat fills, thin lines and small text; median cut keeps the fill
+    colours exact, where JPEG would shift them and ring around every edge and
+    character.  224 colours, not 256: on the demo's six city maps the forty
+    commonest colours (80–88 % of the pixels: the fills, text, outlines) stay
+    exact or within 5 of 255 either way, only the anti-aliased edges have
+    fewer shades (mean error 0.59 → 0.66 of 255 on 总览), and the report's
+    pictures take 2.87 MB instead of 2.96 (its .docx within 3 MB with the
+    walking map added).
 
     >>> from PIL import Image
     >>> page = Image.new("RGB", (3508, 2480), (254, 229, 217))
@@ -75,9 +84,10 @@ def placed_png(image, dpi: int, width_cm: float = IMAGE_WIDTH_CM) -> io.BytesIO:
     if width < image.width:
         height = max(1, round(image.height * width / image.width))
         image = image.resize((width, height), Image.Resampling.LANCZOS)
-    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT,
+                             dither=Image.Dither.NONE)
     out = io.BytesIO()
-    palette.save(out, format="PNG", dpi=(dpi, dpi), compress_level=6)
+    palette.save(out, format="PNG", dpi=(dpi, dpi), compress_level=9)
     out.seek(0)
     return out
 

@@ -193,3 +193,28 @@ def test_unknown_county_is_refused_with_the_valid_codes(demo, tmp_path):
     with pytest.raises(ValueError, match=r"未知的县代码 999999；可选：350404（三元区）"):
         write_report(demo, tmp_path / "out", "999999")
     assert not (tmp_path / "out").exists()
+
+
+def test_placed_picture_keeps_fill_colours_exact_among_many_edge_shades():
+    """A map's fills stay their legend colours in the palette picture, however many
+    anti-aliased shades its edges add (report.word.placed_png)."""
+    from PIL import Image, ImageDraw
+
+    from report.word import PALETTE_COLOURS, placed_png
+
+    fills = [(254, 229, 217), (252, 174, 145), (251, 106, 74), (203, 24, 29), (49, 163, 84),
+             (255, 255, 255)]
+    page = Image.new("RGB", (1200, 800), fills[-1])
+    draw = ImageDraw.Draw(page)
+    for i, fill in enumerate(fills[:-1]):
+        draw.rectangle((i * 230 + 10, 10, i * 230 + 220, 700), fill=fill)
+    rng = np.random.default_rng(7)   # 2,000 edge pixels of 2,000 shades
+    for x, y in rng.integers(0, 700, size=(2000, 2)):
+        page.putpixel((int(x), int(y) + 50), tuple(int(v) for v in rng.integers(0, 256, 3)))
+    picture = Image.open(placed_png(page, 300, width_cm=1200 / 300 * 2.54))
+    assert picture.mode == "P" and len(picture.getcolors(maxcolors=512)) <= PALETTE_COLOURS
+    assert picture.size == page.size and tuple(map(round, picture.info["dpi"])) == (300, 300)
+    before, after = np.asarray(page), np.asarray(picture.convert("RGB"))
+    for fill in fills:
+        where = (before == fill).all(axis=2)
+        assert where.sum() > 10_000 and (after[where] == fill).all(), fill
