@@ -100,7 +100,7 @@ def screen() -> None:
         middle.html(village_line(detail.iloc[0], theme))
     left.html(number_panel(numbers(figs, LEFT), theme))
     right.html(number_panel(numbers(figs, RIGHT), theme))
-    # on arriving at the page, the charts after the map's first frame (ui/later.py)
+    # on arriving at the page, the charts come a moment after the map (ui/later.py)
     later.after_map(__file__, lambda: charts(left, right, county, township, year, params, scale))
     screen_size.watch(screen_size.map_px(size, MAP_PX), scale)
 

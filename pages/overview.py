@@ -61,7 +61,7 @@ def charts() -> None:
         st.altair_chart(jc.joint_trend_chart(series, year), width="stretch")
 
 
-with right:  # on arriving at the page, after the map's first frame (ui/later.py)
+with right:  # on arriving at the page, a moment after the map (ui/later.py)
     later.after_map(__file__, charts, texts.LATER_CHARTS)
 
 if village and len(detail := cached.village_detail(src, params, village)):

@@ -1,6 +1,6 @@
 """ui.later in a real browser: on arriving at a map page its tables and charts
-come after the map, by Streamlit's own timer, and a click on another page
-made while they wait is not undone."""
+come a moment after the map, in the same run, and a click on another page
+made while they wait stops the run and is not undone."""
 from tests.browser.conftest import ARTIFACTS
 from texts import LATER_CHARTS, LATER_TABLES, PAGE_OVERVIEW
 
@@ -44,8 +44,8 @@ def test_a_click_on_another_page_while_they_wait_is_kept(server, page):
     p.goto(f"{server}/grids", wait_until="domcontentloaded")
     p.get_by_text(LATER_TABLES).wait_for(timeout=180_000)
     p.get_by_test_id("stSidebarNav").get_by_role("link", name=PAGE_OVERVIEW).click()
-    # 总览's own charts wait for its timer: once they are there, a timer left over
-    # from 网格治理 would have fired too.
+    # 总览's own charts wait as well: once they are there, anything left over from
+    # 网格治理's stopped run would have come too.
     p.wait_for_selector(VEGA, timeout=180_000)
     page.settle()
     assert p.get_by_text(LATER_CHARTS).count() == 0
