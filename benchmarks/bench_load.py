@@ -78,7 +78,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_all_pages import _pad, _width  # noqa: E402
-from benchmarks.timed_server import SAMPLE_S, Sampler, read_log, start_server  # noqa: E402
+from benchmarks.timed_server import (SAMPLE_S, Sampler, exit_on_sigterm, read_log,  # noqa: E402
+                                     start_server, stop_server)
 
 DEMO = ROOT / "data" / "demo" / "sanming.gpkg"
 LOGS = Path(tempfile.gettempdir()) / "bench_load"
@@ -345,6 +346,7 @@ def main(argv=None) -> int:
                         help="let the browsers draw the deck.gl maps (software WebGL)")
     parser.add_argument("--json", metavar="OUT", help="write the figures to this file")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     args.browsers = args.browsers or min(3, max(1, math.ceil(args.sessions / 10)))
     LOGS.mkdir(exist_ok=True)
     for old in [*LOGS.glob("error-*.png"), *LOGS.glob("error-*.log")]:
@@ -365,8 +367,7 @@ def main(argv=None) -> int:
             sampler.sample()
             minutes_run = (time.monotonic() - sampler.start_time) / 60
         finally:
-            proc.terminate()
-            proc.wait(timeout=60)
+            stop_server(proc)
     summary = summarise(read_log(run_log), load.visits, page_scripts(), load.titles)
     memory = memory_summary(sampler.samples)
     result = {"args": vars(args), "minutes_run": minutes_run, "summary": summary,

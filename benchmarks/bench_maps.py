@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_pages import CANVAS, _drawn  # noqa: E402
+from benchmarks.timed_server import cpu_s, stop_server  # noqa: E402
 
 DEMO = ROOT / "data" / "demo" / "sanming.gpkg"
 PAGES = (("总览", ""), ("网格治理", "/grids"), ("汇报模式", "/briefing"))
@@ -100,19 +101,13 @@ class Timeline:
             self.deck_js = event["timestamp"] - self.t0
 
 
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def wait_quiet(pids: list[int], still_s: float = 2.0, limit_s: float = 240.0) -> float:
     """Wait until the processes ``pids`` used < 0.05 s of CPU in ``still_s``; the wait, s."""
     start = time.perf_counter()
     while time.perf_counter() - start < limit_s:
-        before = sum(_cpu_s(p) for p in pids)
+        before = sum(cpu_s(p) for p in pids)
         time.sleep(still_s)
-        if sum(_cpu_s(p) for p in pids) - before < 0.05:
+        if sum(cpu_s(p) for p in pids) - before < 0.05:
             break
     return time.perf_counter() - start
 
@@ -170,8 +165,7 @@ def measure(data: Path, runs: int, trace: bool) -> dict:
             browser.close()
     finally:
         for server in (proc, ref_proc):
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server, 30)
     return samples
 
 

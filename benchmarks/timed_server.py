@@ -194,6 +194,30 @@ def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
+def stop_server(proc, timeout_s: float = 60.0) -> None:
+    """Stop a server started here: SIGTERM, then SIGKILL if it is still there after
+    ``timeout_s`` (a Streamlit server busy with sessions can outlive a SIGTERM)."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM end the program like Ctrl-C would, through its ``finally`` blocks
+    (which stop the servers); by default SIGTERM ends Python without them."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) process ``pid`` has used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
