@@ -144,6 +144,19 @@ def outline_layer(gdf: gpd.GeoDataFrame, layer_id: str, line, width_px: float,
                      width_units="'pixels'", pickable=False, **props)
 
 
+def marker_ring(x: float, y: float, radius: float, sides: int) -> np.ndarray:
+    """The closed ring (``sides + 1`` lon/lat corners) of a regular polygon around
+    ``(x, y)``, ``radius`` degrees of longitude across, round on the web map (its
+    latitude radius shrunk by cos(latitude)): markers drawn as polygons.
+
+    >>> marker_ring(117.0, 0.0, 1.0, 4).round(6).tolist()[:2]
+    [[118.0, 0.0], [117.0, 1.0]]
+    """
+    angles = np.linspace(0, 2 * np.pi, sides + 1)[:, None]
+    return np.hstack([x + radius * np.cos(angles),
+                      y + radius * np.cos(np.radians(y)) * np.sin(angles)])
+
+
 def offset_ints(coords: np.ndarray, origin: np.ndarray) -> list:
     """Coordinates as integer offsets from ``origin`` in units of 1e-5°, flat."""
     return np.rint((coords - origin) / SCALE).astype(np.int64).ravel().tolist()

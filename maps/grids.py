@@ -36,9 +36,9 @@ from analysis.grid import union_by
 from analysis.grid_checks import STATUSES
 from analysis.grid_tree import NODE_COLUMNS
 from geo import schema as s
-from maps.deck import (DECIMALS, SCALE, CompactDeck, offset_ints, offset_props as _offsets,  # noqa: F401
-                       path_rows, pixel_degrees, polygon_rows, segments, simplify_coverage,
-                       view_of)
+from maps.deck import (DECIMALS, SCALE, CompactDeck, marker_ring, offset_ints,  # noqa: F401
+                       offset_props as _offsets, path_rows, pixel_degrees, polygon_rows,
+                       segments, simplify_coverage, view_of)
 from maps.display import DISPLAY_CRS, display_geometry
 from maps.styles import Legend
 from maps.styles import DEFECT_STYLES, STATUS_COLORS  # noqa: F401 (re-exported)
@@ -360,17 +360,13 @@ def _defect_markers(frames: dict, origin: np.ndarray, pixel: float) -> list[pdk.
     ``pixel`` degrees a pixel) and its ring as line segments.  Both use shaders the
     map compiles anyway: a ``ScatterplotLayer`` for 16 rings cost about 0.3 s of
     software WebGL on the first frame (the overview's lead points, measured)."""
-    angles = np.linspace(0, 2 * np.pi, 13)[:, None]
     discs, ring = [], []
     for name in DEFECT_STYLES:
         frame = frames[name]
         points = shapely.get_coordinates(shapely.point_on_surface(frame.geometry.to_numpy()))
         color = DEFECT_STYLES[name]["line"]
         for (x, y), c, n, r in zip(points, frame["code"], frame["label"], frame["reason"]):
-            radius = MARKER_PX * pixel
-            corners = np.hstack([x + radius * np.cos(angles),
-                                 y + radius * np.cos(np.radians(y)) * np.sin(angles)])
-            ints = offset_ints(corners, origin)
+            ints = offset_ints(marker_ring(x, y, MARKER_PX * pixel, 12), origin)
             discs.append({"p": ints, "c": c, "n": n, "r": r})
             ring += [{"s": ints[i:i + 2], "t": ints[i + 2:i + 4], "k": color}
                      for i in range(0, len(ints) - 2, 2)]

@@ -12,8 +12,8 @@ import pydeck as pdk
 
 from analysis.areas import area_mask
 from geo import schema as s
-from maps.deck import (CompactDeck, offset_ints, offset_props, outline_layer, pixel_degrees,
-                       polygon_rows, simplify_coverage, view_of)
+from maps.deck import (CompactDeck, marker_ring, offset_ints, offset_props, outline_layer,
+                       pixel_degrees, polygon_rows, simplify_coverage, view_of)
 from maps.marks import mark_layers, mark_legend
 from maps.styles import CATEGORY_COLORS, Legend, classify_colors
 from maps.styles import COLORINGS, LEAD_FILL, ORG_LINE, SITE_FILL  # noqa: F401 (re-exported)
@@ -165,15 +165,13 @@ def marker_layer(points: pd.DataFrame, layer_id: str, fill: list, view: pdk.View
     """
     origin = np.asarray(origin, dtype=float)
     codes = [c for c in _LEVEL_FIELDS if c in points.columns]
-    angles = np.linspace(0, 2 * np.pi, 7)[:, None]          # a hexagon, closed
     rows = []
     for size, color in ((radius_px + 1.2, LEAD_RING), (radius_px, list(fill))):
         r = size * pixel_degrees(view)
         for lon, lat, name, *values in points[["lon", "lat", "name", *codes]].itertuples(
                 index=False):
-            ring = np.hstack([lon + r * np.cos(angles),
-                              lat + r * np.cos(np.radians(lat)) * np.sin(angles)])
-            row = {"p": offset_ints(ring, origin), "f": color, "name": str(name)}
+            row = {"p": offset_ints(marker_ring(lon, lat, r, 6), origin), "f": color,
+                   "name": str(name)}
             row.update({c: (None if pd.isna(v) else str(v)) for c, v in zip(codes, values)})
             rows.append(row)
     return pdk.Layer("PolygonLayer", rows, id=layer_id, get_polygon="p",
