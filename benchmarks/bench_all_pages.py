@@ -70,6 +70,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_pages import CANVAS, Traffic, _timed  # noqa: E402
+from benchmarks.timed_server import stop_server  # noqa: E402
 
 DEMO = ROOT / "data" / "demo" / "sanming.gpkg"
 FRAME = "iframe[title*='streamlit_folium']"
@@ -228,8 +229,7 @@ def one_run(config: Path, run: int, samples: dict):
                 print(f"  run {run + 1}: {label} done", file=sys.stderr)
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_server(proc, 30)
 
 
 def _width(text: str) -> int:

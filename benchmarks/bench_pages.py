@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.timed_server import stop_server  # noqa: E402
+
 CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
 TARGET_S, TARGET_BYTES = 3.0, 3_000_000
 
@@ -170,8 +172,7 @@ def browser_side(path: str, runs: int) -> list[dict]:
                 context.close()
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_server(proc, 30)
     return rows
 
 

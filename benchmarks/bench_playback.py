@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.timed_server import stop_server  # noqa: E402
+
 DEMO = ROOT / "data" / "demo" / "sanming.gpkg"
 CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
 WATCH_YEAR = """() => {
@@ -134,8 +136,7 @@ def main(argv=None) -> int:
             steps = play(page, years, args.rounds, PLAY_SECONDS)
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_server(proc, 30)
     print(f"汇报模式 playback, {len(years)} years ({years[0]}–{years[-1]}), "
           f"{args.rounds} round(s), 1920×1080, headless Chromium (software WebGL)")
     report(steps, PLAY_SECONDS)
